@@ -18,11 +18,15 @@
 import type { Controller, ControllerAlgorithm, ControllerHealth, ControllerOptions, KernelName } from '../controller.js';
 import { DEFAULT_OUTPUT_LIMIT, DivergenceRecovery, copySanitized, isBounded } from '../guard.js';
 import { SnapshotReader, SnapshotWriter } from '../snapshot.js';
-import { assertNonNegativeFinite, assertPositiveFinite, assertPositiveInteger, blockLeakFactor, readFieldsAtomically } from '../filters/fdaf-state.js';
+import { assertNonNegativeFinite, blockLeakFactor, readFieldsAtomically } from '../filters/fdaf-state.js';
+import { validateControllerOptions } from './validate.js';
 
 /** Default normalised step size μ of the frequency-domain controllers. */
 export const DEFAULT_FD_STEP_SIZE = 0.1;
-/** Default regularisation, power per tap (δ = regularization·L), −60 dBFS as for FxNLMS. */
+/**
+ * Default regularisation, power per tap (δ = regularization·L), −60 dBFS as for FxNLMS. 0 is allowed: the cores
+ * then keep only a floor of 1e-30 so that a silent bin gives a large but finite step, never 0/0.
+ */
 export const DEFAULT_FD_REGULARIZATION = 1e-6;
 
 /** What the controllers need from FdafCore / PartitionedCore. */
@@ -47,26 +51,16 @@ export interface ValidatedOptions {
   outputLimit: number;
 }
 
+/** Shared option checks (./validate.ts) plus this family's defaults. */
 export function validateOptions(options: ControllerOptions): ValidatedOptions {
+  validateControllerOptions(options);
   const {
     taps,
-    secondaryPathEstimate,
     stepSize = DEFAULT_FD_STEP_SIZE,
     leakage = 0,
     regularization = DEFAULT_FD_REGULARIZATION,
     outputLimit = DEFAULT_OUTPUT_LIMIT,
   } = options;
-  assertPositiveInteger('taps', taps);
-  if (!(secondaryPathEstimate instanceof Float32Array) || secondaryPathEstimate.length === 0) {
-    throw new RangeError('secondaryPathEstimate must be a non-empty Float32Array');
-  }
-  for (let i = 0; i < secondaryPathEstimate.length; i++) {
-    if (!Number.isFinite(secondaryPathEstimate[i])) throw new RangeError(`secondaryPathEstimate[${i}] is not finite`);
-  }
-  assertNonNegativeFinite('stepSize', stepSize);
-  assertNonNegativeFinite('leakage', leakage);
-  assertPositiveFinite('regularization', regularization);
-  assertPositiveFinite('outputLimit', outputLimit);
   return { taps, stepSize, leakage, regularization, outputLimit };
 }
 

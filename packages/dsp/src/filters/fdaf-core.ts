@@ -28,6 +28,8 @@ import type { SnapshotReader, SnapshotWriter } from '../snapshot.js';
 import { readFieldsAtomically } from './fdaf-state.js';
 
 const POWER_SMOOTHING_RATE = 0.35;
+/** Floor of the per-bin normaliser D(f) when regularisation is 0: keeps a silent bin's step finite. */
+const MIN_NORMALIZER = 1e-30;
 
 export interface FdafCoreOptions {
   taps: number;
@@ -155,7 +157,7 @@ export class FdafCore {
       const power = this.power;
       this.powerWeight = beta * this.powerWeight + (1 - beta);
       const powerScale = L / N / this.powerWeight;
-      const delta = regularization * L;
+      const delta = Math.max(regularization * L, MIN_NORMALIZER);
       for (let f = 0; f < K; f++) {
         const re = rRe[f];
         const im = rIm[f];

@@ -36,6 +36,8 @@ import { readFieldsAtomically } from './fdaf-state.js';
 
 /** Power smoothing constant per block is 1 − POWER_SMOOTHING_RATE / P (SpeexDSP mdf.c: ss = 0.35 / M). */
 const POWER_SMOOTHING_RATE = 0.35;
+/** Floor of the per-bin normaliser D(f) when regularisation is 0: keeps a silent bin's step finite. */
+const MIN_NORMALIZER = 1e-30;
 
 /** Which partitions get the gradient constraint each block (see the header). */
 export type PartitionConstraint = 'all' | 'aumdf' | 'round-robin';
@@ -229,7 +231,7 @@ export class PartitionedCore {
     this.powerWeight = beta * this.powerWeight + (1 - beta);
     // D(f) = (P·B / 2B) · power / powerWeight + δ
     const powerScale = (0.5 * P) / this.powerWeight;
-    const delta = regularization * this.taps;
+    const delta = Math.max(regularization * this.taps, MIN_NORMALIZER);
     for (let f = 0; f < K; f++) {
       const re = rRe[newest + f];
       const im = rIm[newest + f];

@@ -104,7 +104,7 @@ export const identifyCommand: Command = {
     if (lengthNote !== null && !json) note('identify', `note: ${lengthNote}`);
 
     const mu = stepSize ?? IDENTIFY_DEFAULTS.stepSize;
-    const filter: AdaptiveFilter & { weights(): Float32Array } =
+    const filter: AdaptiveFilter =
       algorithm === 'rls'
         ? new Rls({ taps, forgettingFactor: IDENTIFY_DEFAULTS.forgettingFactor })
         : new Lms({ taps, stepSize: mu, normalized: true });

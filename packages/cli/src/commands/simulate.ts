@@ -11,7 +11,7 @@ import {
   type ControllerAlgorithm, type SimulationResult,
 } from '@antiphase/dsp';
 import { integerOption, numberOption, parseOptions, required } from '../args.js';
-import { out, type Command } from '../command.js';
+import { note, out, type Command } from '../command.js';
 import { CliError, UsageError } from '../errors.js';
 import { checkOutputDirectory, loadMonoWav, loadPath, writeFilesAtomically } from '../files.js';
 import { fixed, keyValueTable, table, toJsonLine } from '../format.js';
@@ -24,6 +24,8 @@ export const DEFAULT_ALGORITHM: ControllerAlgorithm = 'fxnlms';
 export const DEFAULT_SCENE_DURATION_S = 10;
 /** Shortest run worth measuring (per-second NR needs whole seconds), seconds. */
 const MIN_DURATION_S = 1;
+/** Steady-state window of steadyStateNrDb's default: the last 5 s (or the second half of a shorter run). */
+const STEADY_STATE_S = 5;
 
 const OPTIONS = {
   noise: { type: 'string' },
@@ -63,7 +65,7 @@ Controller:
   --algorithm NAME      ${CONTROLLER_ALGORITHMS.join(', ')} (default ${DEFAULT_ALGORITHM})
   --taps N              control filter length, taps (default 512; 64 for fxrls, whose cost is O(N^2))
   --step-size MU        step size (default: the controller's own; normalised for fxnlms/fdfxlms/pbfxlms,
-                        absolute for fxlms, unused by fxrls)
+                        absolute for fxlms, a gain scale (default 1) for fxrls)
   --latency SAMPLES     extra loop latency between controller output and loudspeaker (default 0)
   --block SAMPLES       samples per loop block (default 1 for fxlms/fxnlms/fxrls, 64 for fdfxlms/pbfxlms;
                         pbfxlms needs a power of two)
@@ -79,7 +81,7 @@ Reported: noise reduction NR = 10*log10(sum d^2 / sum e^2) per second and over t
 convergence time (first second after which NR stays within 3 dB of steady state), causality margin =
 delay(P) - delay(S) - loop delay (block buffering + --latency), in samples and ms (>= 0: broadband noise is
 cancellable; < 0: only periodic noise), the Ŝ identification residual, divergences of the controller's guard,
-and the attenuation per octave band.
+and the attenuation per octave band over the steady-state window.
 
 Examples:
   antiphase simulate --scene engine --primary primary.json --secondary secondary.json
@@ -140,7 +142,7 @@ export const simulateCommand: Command = {
     }
 
     const noise = values.noise !== undefined
-      ? loadNoiseFile(values.noise, sampleRate, durationS)
+      ? loadNoiseFile(values.noise, sampleRate, durationS, json)
       : sceneNoise(values.scene as string, sampleRate, durationS ?? DEFAULT_SCENE_DURATION_S, seed);
     if (noise.samples.length < MIN_DURATION_S * sampleRate) {
       throw new CliError(`the noise is ${fixed(noise.samples.length / sampleRate, 2)} s long; simulate needs at least ${MIN_DURATION_S} s`);
@@ -165,6 +167,7 @@ export const simulateCommand: Command = {
     }
 
     const loopDelay = result.blockSize + latency;
+    const window = Math.min(Math.round(STEADY_STATE_S * sampleRate), Math.floor(result.error.length / 2));
     const report = {
       command: 'simulate',
       algorithm,
@@ -180,6 +183,7 @@ export const simulateCommand: Command = {
       secondaryPath: { file: secondaryFile, taps: secondary.taps.length, delaySamples: pathDelaySamples(secondary.taps), trim: values.trim ?? null },
       perSecondNrDb: result.perSecondNrDb,
       steadyStateNrDb: result.steadyStateNrDb,
+      steadyStateWindowS: window / sampleRate,
       convergenceTimeS: result.convergenceTimeS,
       causalityMarginSamples: causalityMarginSamples(primary.taps, secondary.taps, loopDelay),
       causalityMarginMs: causalityMarginMs(primary.taps, secondary.taps, sampleRate, loopDelay),
@@ -187,7 +191,8 @@ export const simulateCommand: Command = {
       identificationResidualDb: result.identificationResidualDb,
       secondaryEstimateTaps: result.secondaryPathEstimate.length,
       divergences: result.controller.health.divergences,
-      octaveBands: octaveBandAttenuation(result.disturbance, result.error, sampleRate).map((band) => ({
+      // Over the steady-state window (as steadyStateNrDb: the last min(5 s, half the run)), not the convergence.
+      octaveBands: octaveBandAttenuation(result.disturbance.subarray(-window), result.error.subarray(-window), sampleRate).map((band) => ({
         centerHz: band.centerHz,
         attenuationDb: band.attenuationDb,
         levelBeforeDb: band.levelBeforeDb,
@@ -212,11 +217,17 @@ export const simulateCommand: Command = {
   },
 };
 
-function loadNoiseFile(file: string, sampleRate: number, durationS: number | undefined): Noise {
+function loadNoiseFile(file: string, sampleRate: number, durationS: number | undefined, json: boolean): Noise {
   const audio = loadMonoWav(file, 'noise file');
   let samples = audio.samples;
   if (audio.sampleRate !== sampleRate) samples = resample(samples, audio.sampleRate, sampleRate);
-  if (durationS !== undefined) samples = samples.subarray(0, Math.min(samples.length, Math.round(durationS * sampleRate)));
+  if (durationS !== undefined) {
+    const wanted = Math.round(durationS * sampleRate);
+    if (wanted > samples.length && !json) {
+      note('simulate', `note: --duration ${durationS} s is longer than the noise file (${fixed(samples.length / sampleRate, 2)} s); simulating the whole file`);
+    }
+    samples = samples.subarray(0, Math.min(samples.length, wanted));
+  }
   const conversions = [
     audio.channels > 1 ? `mixed from ${audio.channels} channels` : '',
     audio.sampleRate !== sampleRate ? `resampled from ${audio.sampleRate} Hz` : '',
@@ -239,7 +250,7 @@ function sceneNoise(scene: string, sampleRate: number, durationS: number, seed: 
 
 type Report = {
   algorithm: string; taps: number; stepSize: number; stepSizeSource: string; sampleRate: number; durationS: number;
-  blockSize: number; latencySamples: number; perSecondNrDb: number[]; steadyStateNrDb: number;
+  blockSize: number; latencySamples: number; perSecondNrDb: number[]; steadyStateNrDb: number; steadyStateWindowS: number;
   convergenceTimeS: number | null; causalityMarginSamples: number; causalityMarginMs: number; loopDelaySamples: number;
   identificationResidualDb: number; divergences: number; octaveBands: { centerHz: number; attenuationDb: number }[];
   primaryPath: { file: string; taps: number; delaySamples: number }; secondaryPath: { file: string; taps: number; delaySamples: number };
@@ -253,12 +264,12 @@ function humanReport(r: Report, noiseDescription: string): string {
     (margin >= 0 ? 'broadband noise is cancellable' : 'negative: only periodic (predictable) noise can be cancelled');
   const perSecond = table(['second', 'NR dB'], r.perSecondNrDb.map((nr, i) => [String(i + 1), fixed(nr)]));
   const summary = keyValueTable([
-    ['steady-state NR', `${fixed(r.steadyStateNrDb)} dB (last ${fixed(Math.min(5, r.durationS / 2))} s)`],
+    ['steady-state NR', `${fixed(r.steadyStateNrDb)} dB (last ${fixed(r.steadyStateWindowS)} s)`],
     ['convergence time', r.convergenceTimeS === null ? 'not converged' : `${r.convergenceTimeS} s (to within 3 dB of steady state)`],
     ['causality margin', causality],
     ['Ŝ identification residual', `${fixed(r.identificationResidualDb)} dB`],
     ['divergences', String(r.divergences)],
-    ['octave bands', r.octaveBands.map((b) => `${b.centerHz} Hz ${fixed(b.attenuationDb)}`).join(' | ') + ' (dB)'],
+    ['octave-band NR', `${r.octaveBands.map((b) => `${b.centerHz} Hz ${fixed(b.attenuationDb)}`).join(' | ')} (dB, last ${fixed(r.steadyStateWindowS)} s)`],
     ...(r.outputs.length > 0 ? ([['wrote', r.outputs.join(', ')]] as [string, string][]) : []),
   ]);
   return [

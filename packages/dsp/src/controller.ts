@@ -18,7 +18,10 @@ export interface ControllerOptions {
   taps: number;
   /** Secondary-path estimate Ŝ, tap 0 first (same sample rate as the audio). */
   secondaryPathEstimate: Float32Array;
-  /** Step size μ. LMS: absolute; NLMS: normalised (0 < μ < 2, default 0.1); RLS: unused. */
+  /**
+   * Step size μ. FxLMS: absolute; FxNLMS and the frequency-domain controllers: normalised (0 < μ < 2, default
+   * chosen from Ŝ's delay); FxRLS: a gain scale on the RLS update (1 = textbook RLS).
+   */
   stepSize?: number;
   /** Leakage γ per update (w ← (1 − μγ)w …); 0 disables. */
   leakage?: number;

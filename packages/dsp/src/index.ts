@@ -5,7 +5,7 @@ export type { Controller, ControllerAlgorithm, ControllerHealth, ControllerOptio
 export { CONTROLLER_ALGORITHMS } from './controller.js';
 export {
   createController, isControllerAlgorithm, FilteredXLms, FilteredXRls, FrequencyDomainFxlms, PartitionedBlockFxlms,
-  FXLMS_DEFAULTS, FXNLMS_DEFAULTS, FXRLS_DEFAULTS,
+  FXLMS_DEFAULTS, FXNLMS_DEFAULTS, FXRLS_DEFAULTS, defaultFxnlmsStepSize,
 } from './controllers/index.js';
 export type { AdaptiveFilter, FilterAlgorithm } from './filter.js';
 export { Lms, Nlms, lmsStabilityBound, type LmsOptions } from './filters/lms.js';
@@ -13,7 +13,7 @@ export { Rls, type RlsOptions } from './filters/rls.js';
 export { BlockLms, type BlockLmsOptions } from './filters/block-lms.js';
 export { PartitionedBlockFilter, type PartitionedBlockFilterOptions } from './filters/partitioned-block.js';
 export { DEFAULT_OUTPUT_LIMIT } from './guard.js';
-export { SnapshotError, SNAPSHOT_VERSION } from './snapshot.js';
+export { SnapshotError, SnapshotReader, SnapshotWriter, SNAPSHOT_VERSION } from './snapshot.js';
 export { FirFilter, convolve } from './fir.js';
 export { RealFft } from './fft.js';
 export { Random } from './random.js';

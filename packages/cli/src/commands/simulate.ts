@@ -172,7 +172,7 @@ export const simulateCommand: Command = {
       command: 'simulate',
       algorithm,
       taps,
-      stepSize: result.controller.stepSize,
+      stepSize: result.initialStepSize,
       stepSizeSource: stepSize === undefined ? 'controller default' : 'option',
       sampleRate,
       durationS: result.error.length / sampleRate,

@@ -4,7 +4,7 @@ import { FilteredXLms } from './fxlms.js';
 import { FilteredXRls } from './fxrls.js';
 import { PartitionedBlockFxlms } from './pb-fxlms.js';
 
-export { FilteredXLms, FXLMS_DEFAULTS, FXNLMS_DEFAULTS } from './fxlms.js';
+export { FilteredXLms, FXLMS_DEFAULTS, FXNLMS_DEFAULTS, defaultFxnlmsStepSize } from './fxlms.js';
 export { FilteredXRls, FXRLS_DEFAULTS } from './fxrls.js';
 export { FrequencyDomainFxlms } from './fd-fxlms.js';
 export { PartitionedBlockFxlms } from './pb-fxlms.js';

@@ -15,7 +15,12 @@
  *    the block, so one block moves w as far as B LMS steps with the same μ would.
  *    Normalised variant (ν(f) = 1 / D(f)): D(f) = (L/N)·P̄_R(f) + δ, P̄_R the bias-corrected smoothed power of R
  *    per bin (β = 1 − 0.35/⌈L/B⌉ as in mdf.c), δ = regularization·L; (L/N)·P̄_R ≈ ‖r‖² = L·σ² for white input,
- *    so μ is NLMS's μ.
+ *    so μ is NLMS's μ. P̄_R is averaged over the 2h + 1 ≈ N/B bins around f (h = 2·⌊N/4B⌋, 0 when N = 2B): with
+ *    N ≫ B (a long filter, a short block) and tonal input, an N-point D(f) resolves the tones, 1/D(f) gets an
+ *    impulse response as long as the window, and it folds the discarded lags of conj(R)·E (older than L, and the
+ *    wrapped future ones) into the gradient: the update then points the wrong way in the weakly excited bins and
+ *    the filter drifts off slowly at any μ once Ŝ's delay exceeds a block or so. A D(f) at about B-point
+ *    resolution keeps 1/D(f) short.
  *  - The constraint is applied exactly every block (the weights live in the time domain), so this is the textbook
  *    constrained FDAF, at 5 FFTs of N points per block (7 with filtered-x).
  *
@@ -47,6 +52,11 @@ export class FdafCore {
   readonly kernelLength: number;
   readonly normalized: boolean;
   readonly powerSmoothing: number;
+  /**
+   * Half-width h, in bins, of the frequency average behind the normaliser D(f): 2·⌊N/4B⌋, so that D is measured at
+   * about the resolution of a B-point spectrum whatever N is (0 for the classic N = 2B). See adapt().
+   */
+  readonly normalizerHalfWidth: number;
 
   private readonly fft: RealFft;
   /** Last N input samples. */
@@ -79,6 +89,7 @@ export class FdafCore {
     this.bins = this.fftSize / 2 + 1;
     this.normalized = normalized;
     this.powerSmoothing = Math.max(0, 1 - POWER_SMOOTHING_RATE / Math.ceil(taps / blockSize));
+    this.normalizerHalfWidth = 2 * Math.floor(this.fftSize / (4 * blockSize));
     this.fft = new RealFft(this.fftSize);
     const N = this.fftSize;
     const K = this.bins;
@@ -161,9 +172,23 @@ export class FdafCore {
       for (let f = 0; f < K; f++) {
         const re = rRe[f];
         const im = rIm[f];
-        const smoothed = beta * power[f] + (1 - beta) * (re * re + im * im);
-        power[f] = smoothed;
-        const gain = 1 / (powerScale * smoothed + delta);
+        power[f] = beta * power[f] + (1 - beta) * (re * re + im * im);
+      }
+      // D(f) from the power averaged over the 2h + 1 bins around f (a running sum; edge bins average what exists).
+      const h = this.normalizerHalfWidth;
+      const last = K - 1;
+      let sum = 0;
+      for (let f = 0; f <= Math.min(h, last); f++) sum += power[f];
+      for (let f = 0; f < K; f++) {
+        const lo = f - h;
+        const hi = f + h;
+        const count = Math.min(hi, last) - Math.max(lo, 0) + 1;
+        // The running sum of non-negative terms can only dip below 0 by rounding.
+        const gain = 1 / ((powerScale * Math.max(sum, 0)) / count + delta);
+        if (hi + 1 <= last) sum += power[hi + 1];
+        if (lo >= 0) sum -= power[lo];
+        const re = rRe[f];
+        const im = rIm[f];
         const er = gRe[f] * gain;
         const ei = gIm[f] * gain;
         gRe[f] = re * er + im * ei;

@@ -72,3 +72,15 @@ test('online modelling snapshots the controller, the model and the noise generat
   b.process(x, e, yb);
   assert.deepEqual(yb, ya);
 });
+
+test('identification leaves the loop latency in place: the delay Ŝ measured is the delay control then runs with', () => {
+  // Regression: the probe flush used to starve the playback queue, which shortened the latency after Ŝ was measured.
+  const { secondary } = testPaths();
+  const blockSize = 64;
+  const loopLatency = 40;
+  const plant = new AcousticPlant({ primaryPath: [1], secondaryPath: secondary, loopLatency });
+  const first = identifySecondaryPathOffline(plant, { taps: 128, sampleRate: 16000, blockSize, durationS: 1 });
+  const again = identifySecondaryPathOffline(plant, { taps: 128, sampleRate: 16000, blockSize, durationS: 1 });
+  assert.equal(plant.underrunSamples, 0);
+  assert.ok(misalignmentDb(again.estimate, first.estimate) < -40, 'a second identification on the same plant finds the same Ŝ');
+});

@@ -74,10 +74,13 @@ export function identifySecondaryPathOffline(plant: AcousticPlant, options: Offl
       }
     }
   }
-  // Let the probe's tail die out so control starts in a quiet loop.
+  // Let the probe's tail die out so control starts in a quiet loop. The loudspeaker keeps being fed (silence):
+  // a starved playback queue would underrun and silently shorten the loop latency that Ŝ has just measured.
   const silence = new Float32Array(blockSize);
-  for (let i = 0; i < Math.ceil(plant.queuedSamples / blockSize); i++) {
+  const flushBlocks = Math.ceil((plant.queuedSamples + taps) / blockSize);
+  for (let i = 0; i < flushBlocks; i++) {
     plant.capture(silence, reference, disturbance, error);
+    plant.play(silence);
   }
   return { estimate: nlms.weights(), residualDb: 10 * Math.log10((residualEnergy + 1e-30) / (measuredEnergy + 1e-30)) };
 }

@@ -44,6 +44,8 @@ export interface SimulationResult {
   steadyStateNrDb: number;
   convergenceTimeS: number | null;
   controller: Controller;
+  /** The controller's step size when control started (the divergence guard may lower it later). */
+  initialStepSize: number;
   blockSize: number;
 }
 
@@ -71,6 +73,7 @@ export function simulate(options: SimulationOptions): SimulationResult {
     blockSize: blockController ? blockSize : undefined,
     secondaryPathEstimate: identified.estimate,
   });
+  const initialStepSize = controller.stepSize;
 
   const total = noise.length - (noise.length % blockSize);
   const reference = new Float32Array(total);
@@ -102,6 +105,7 @@ export function simulate(options: SimulationOptions): SimulationResult {
     steadyStateNrDb: steadyStateNrDb(disturbance, error, sampleRate),
     convergenceTimeS: convergenceTimeS(perSecondNrDb),
     controller,
+    initialStepSize,
     blockSize,
   };
 }

@@ -1,0 +1,252 @@
+/**
+ * SessionConfig validation, defaults and the real-time budget.
+ *
+ * Every check throws EngineError('INVALID_CONFIG') whose message starts with the field's name and whose `field`
+ * holds it, so a transport can point at the bad field. Validation never mutates its input.
+ */
+import { isControllerAlgorithm, type ControllerAlgorithm } from '@antiphase/dsp';
+import { EngineError } from './errors.js';
+import type { SessionConfig, SessionPatch } from './types.js';
+
+export const LIMITS = {
+  sampleRate: { min: 8000, max: 48000 },
+  frameSize: { min: 16, max: 4096 },
+  taps: { min: 8, max: 4096 },
+  /** FxRLS costs O(L²) per sample; 256 is the structural cap, the real-time budget usually allows fewer. */
+  fxrlsTaps: 256,
+  identificationTaps: { min: 16, max: 8192 },
+  identificationDurationS: { min: 0.1, max: 60 },
+  secondaryPathTaps: { min: 1, max: 8192 },
+} as const;
+
+export const DEFAULTS = {
+  algorithm: 'fxnlms' as ControllerAlgorithm,
+  taps: 256,
+  sampleFormat: 'float32' as const,
+  intensity: 1,
+  enabled: true,
+  maxLatencyMs: 100,
+  identification: { durationS: 2, level: 0.02 },
+  /** Ŝ must cover the loop delay (up to 2 frames of playout) plus the acoustic response. */
+  identificationExtraTaps: 256,
+  /** Block size when the frame size is neither a power of two nor has a power-of-two factor ≥ 16. */
+  blockSize: 64,
+};
+
+/**
+ * Estimated processing cost, ns per sample, on one core (Node 20, x86-64; measured with the dsp kernels at 16 kHz,
+ * see packages/engine/bench/). Used for the config-time budget and for placing sessions on the least-loaded
+ * worker. The measured processing time of each session is reported in its stats; these are only estimates.
+ */
+const COST_NS = {
+  fixed: 300,
+  /** FxLMS/FxNLMS (WASM SIMD kernel): per tap of W and of Ŝ. */
+  lmsPerTap: 0.25,
+  /** FxRLS: per L² (scalar, P-matrix update). */
+  rlsPerTapSquared: 4,
+  /** Frequency-domain controllers: per tap of W (FFT cost amortised over the block). */
+  fdPerTap: 1.5,
+  pbPerTap: 1.0,
+  /** The session's own internal model Ŝ*y (NR estimate, evaluated on ~1/4 of the frames), per tap of Ŝ. */
+  modelPerTap: 0.4,
+};
+
+/** Largest share of one core a single session may need (estimated) before its config is refused. */
+export const MAX_SESSION_LOAD = 0.5;
+
+export interface ResolvedConfig {
+  sampleRate: number;
+  frameSize: number;
+  sampleFormat: 'float32' | 'int16';
+  algorithm: ControllerAlgorithm;
+  taps: number;
+  stepSize: number | undefined;
+  blockSize: number | undefined;
+  secondaryPathEstimate: number[] | undefined;
+  identification: { durationS: number; level: number; taps: number };
+  intensity: number;
+  enabled: boolean;
+  maxLatencyMs: number;
+}
+
+const KNOWN_FIELDS = new Set([
+  'sampleRate', 'frameSize', 'sampleFormat', 'algorithm', 'taps', 'stepSize', 'blockSize', 'secondaryPathEstimate',
+  'identification', 'intensity', 'enabled', 'maxLatencyMs',
+]);
+const PATCH_FIELDS = new Set(['algorithm', 'stepSize', 'intensity', 'enabled']);
+
+function invalid(field: string, message: string): never {
+  throw new EngineError('INVALID_CONFIG', `${field} ${message}`, field);
+}
+
+function integerIn(field: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    invalid(field, `must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function positive(field: string, value: unknown): number {
+  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
+    invalid(field, `must be a finite number > 0, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function isPowerOfTwo(n: number): boolean {
+  return n > 0 && (n & (n - 1)) === 0;
+}
+
+const isBlockAlgorithm = (a: ControllerAlgorithm): boolean => a === 'fdfxlms' || a === 'pbfxlms';
+
+/** Default block for fdfxlms/pbfxlms: the frame if it is a power of two, else its largest power-of-two factor ≥ 16. */
+export function defaultBlockSize(frameSize: number): number {
+  if (isPowerOfTwo(frameSize)) return frameSize;
+  const factor = frameSize & -frameSize;
+  return factor >= 16 ? factor : DEFAULTS.blockSize;
+}
+
+/** Default Ŝ length: two frames of playout delay plus 256 taps of acoustics, capped. */
+export function defaultIdentificationTaps(frameSize: number): number {
+  return Math.min(2 * frameSize + DEFAULTS.identificationExtraTaps, LIMITS.identificationTaps.max);
+}
+
+/** Largest control filter the real-time budget allows for an algorithm at a sample rate. */
+export function maxTapsFor(algorithm: ControllerAlgorithm, sampleRate: number): number {
+  if (algorithm !== 'fxrls') return LIMITS.taps.max;
+  const byBudget = Math.floor(Math.sqrt((MAX_SESSION_LOAD * 1e9) / (COST_NS.rlsPerTapSquared * sampleRate)));
+  return Math.max(LIMITS.taps.min, Math.min(LIMITS.fxrlsTaps, byBudget));
+}
+
+/** Estimated share of one core the session needs while controlling (0.01 = 1 %). */
+export function estimateLoad(config: ResolvedConfig): number {
+  const L = config.taps;
+  const M = config.secondaryPathEstimate?.length ?? config.identification.taps;
+  let ns = COST_NS.fixed + COST_NS.modelPerTap * M;
+  switch (config.algorithm) {
+    case 'fxlms':
+    case 'fxnlms':
+      ns += COST_NS.lmsPerTap * (2 * L + M);
+      break;
+    case 'fxrls':
+      ns += COST_NS.rlsPerTapSquared * L * L + COST_NS.lmsPerTap * M;
+      break;
+    case 'fdfxlms':
+      ns += COST_NS.fdPerTap * L;
+      break;
+    case 'pbfxlms':
+      ns += COST_NS.pbPerTap * L;
+      break;
+  }
+  return (ns * config.sampleRate) / 1e9;
+}
+
+/** Validates a SessionConfig and fills in the defaults. Throws EngineError('INVALID_CONFIG') naming the field. */
+export function resolveConfig(config: SessionConfig): ResolvedConfig {
+  if (typeof config !== 'object' || config === null) invalid('config', 'must be an object');
+  for (const key of Object.keys(config)) if (!KNOWN_FIELDS.has(key)) invalid(key, 'is not a SessionConfig field');
+  const sampleRate = integerIn('sampleRate', config.sampleRate, LIMITS.sampleRate.min, LIMITS.sampleRate.max);
+  const frameSize = integerIn('frameSize', config.frameSize, LIMITS.frameSize.min, LIMITS.frameSize.max);
+  const sampleFormat = config.sampleFormat ?? DEFAULTS.sampleFormat;
+  if (sampleFormat !== 'float32' && sampleFormat !== 'int16') invalid('sampleFormat', `must be 'float32' or 'int16', got ${JSON.stringify(sampleFormat)}`);
+  const algorithm = resolveAlgorithm(config.algorithm ?? DEFAULTS.algorithm);
+  const taps = integerIn('taps', config.taps ?? DEFAULTS.taps, LIMITS.taps.min, LIMITS.taps.max);
+  const tapCap = maxTapsFor(algorithm, sampleRate);
+  if (taps > tapCap) {
+    invalid('taps', `must be at most ${tapCap} for ${algorithm} at ${sampleRate} Hz (real-time budget: ${MAX_SESSION_LOAD} core per session), got ${taps}`);
+  }
+  const stepSize = config.stepSize === undefined ? undefined : positive('stepSize', config.stepSize);
+  if (stepSize !== undefined && (algorithm === 'fxnlms' || algorithm === 'fdfxlms' || algorithm === 'pbfxlms') && stepSize >= 2) {
+    invalid('stepSize', `must be below 2 for the normalised ${algorithm}, got ${stepSize}`);
+  }
+  let blockSize: number | undefined;
+  if (isBlockAlgorithm(algorithm)) {
+    blockSize = integerIn('blockSize', config.blockSize ?? defaultBlockSize(frameSize), 1, LIMITS.frameSize.max);
+    if (algorithm === 'pbfxlms' && !isPowerOfTwo(blockSize)) invalid('blockSize', `must be a power of two for pbfxlms, got ${blockSize}`);
+    if (frameSize % blockSize !== 0) invalid('frameSize', `must be a multiple of blockSize ${blockSize} for ${algorithm}, got ${frameSize}`);
+  } else if (config.blockSize !== undefined) {
+    integerIn('blockSize', config.blockSize, 1, LIMITS.frameSize.max);
+  }
+  let secondaryPathEstimate: number[] | undefined;
+  if (config.secondaryPathEstimate !== undefined) {
+    const s = config.secondaryPathEstimate;
+    if (!Array.isArray(s) || s.length < LIMITS.secondaryPathTaps.min || s.length > LIMITS.secondaryPathTaps.max) {
+      invalid('secondaryPathEstimate', `must be an array of ${LIMITS.secondaryPathTaps.min} to ${LIMITS.secondaryPathTaps.max} numbers`);
+    }
+    for (let i = 0; i < s.length; i++) {
+      if (typeof s[i] !== 'number' || !Number.isFinite(s[i])) invalid('secondaryPathEstimate', `tap ${i} is not a finite number`);
+    }
+    secondaryPathEstimate = s.slice();
+  }
+  const ident = config.identification ?? {};
+  if (typeof ident !== 'object' || ident === null) invalid('identification', 'must be an object');
+  for (const key of Object.keys(ident)) if (!['durationS', 'level', 'taps'].includes(key)) invalid(`identification.${key}`, 'is not an identification field');
+  const durationS = positive('identification.durationS', ident.durationS ?? DEFAULTS.identification.durationS);
+  if (durationS < LIMITS.identificationDurationS.min || durationS > LIMITS.identificationDurationS.max) {
+    invalid('identification.durationS', `must be from ${LIMITS.identificationDurationS.min} to ${LIMITS.identificationDurationS.max} s, got ${durationS}`);
+  }
+  const level = positive('identification.level', ident.level ?? DEFAULTS.identification.level);
+  if (level > 1) invalid('identification.level', `must be at most 1 (full scale RMS), got ${level}`);
+  const identTaps = integerIn(
+    'identification.taps', ident.taps ?? defaultIdentificationTaps(frameSize),
+    LIMITS.identificationTaps.min, LIMITS.identificationTaps.max,
+  );
+  const intensity = resolveIntensity(config.intensity ?? DEFAULTS.intensity);
+  const enabled = resolveEnabled(config.enabled ?? DEFAULTS.enabled);
+  const maxLatencyMs = positive('maxLatencyMs', config.maxLatencyMs ?? DEFAULTS.maxLatencyMs);
+  return {
+    sampleRate, frameSize, sampleFormat, algorithm, taps, stepSize, blockSize, secondaryPathEstimate,
+    identification: { durationS, level, taps: identTaps }, intensity, enabled, maxLatencyMs,
+  };
+}
+
+/** Validates a live update against the session's config; returns the new resolved config. */
+export function applyPatch(config: ResolvedConfig, patch: SessionPatch): ResolvedConfig {
+  if (typeof patch !== 'object' || patch === null) invalid('patch', 'must be an object');
+  for (const key of Object.keys(patch)) {
+    if (!PATCH_FIELDS.has(key)) invalid(key, `cannot change while a session runs (changeable: ${[...PATCH_FIELDS].join(', ')})`);
+  }
+  const next: SessionConfig = { ...toSessionConfig(config), ...patch };
+  if (patch.algorithm !== undefined && patch.algorithm !== config.algorithm) {
+    // A new algorithm keeps the filter length; its block size is re-derived.
+    delete next.blockSize;
+    if (patch.stepSize === undefined) delete next.stepSize;
+  }
+  return resolveConfig(next);
+}
+
+/** The resolved config in SessionConfig form (what stats report). */
+export function toSessionConfig(config: ResolvedConfig): SessionConfig {
+  const out: SessionConfig = {
+    sampleRate: config.sampleRate,
+    frameSize: config.frameSize,
+    sampleFormat: config.sampleFormat,
+    algorithm: config.algorithm,
+    taps: config.taps,
+    identification: { ...config.identification },
+    intensity: config.intensity,
+    enabled: config.enabled,
+    maxLatencyMs: config.maxLatencyMs,
+  };
+  if (config.stepSize !== undefined) out.stepSize = config.stepSize;
+  if (config.blockSize !== undefined) out.blockSize = config.blockSize;
+  if (config.secondaryPathEstimate !== undefined) out.secondaryPathEstimate = config.secondaryPathEstimate.slice();
+  return out;
+}
+
+function resolveAlgorithm(value: unknown): ControllerAlgorithm {
+  if (typeof value !== 'string' || !isControllerAlgorithm(value)) {
+    invalid('algorithm', `must be one of fxlms, fxnlms, fxrls, fdfxlms, pbfxlms, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function resolveIntensity(value: unknown): number {
+  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) invalid('intensity', `must be a number from 0 to 1, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function resolveEnabled(value: unknown): boolean {
+  if (typeof value !== 'boolean') invalid('enabled', `must be true or false, got ${JSON.stringify(value)}`);
+  return value;
+}

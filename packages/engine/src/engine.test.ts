@@ -1,0 +1,227 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Engine } from './engine.js';
+import { EngineError } from './errors.js';
+import { causalRoom, SimulatedClient } from './test-support.js';
+import type { AudioFrame, SessionConfig, SessionStats } from './types.js';
+
+const CONFIG: SessionConfig = { sampleRate: 16000, frameSize: 160, stepSize: 0.1 };
+
+async function run(engine: Engine, client: SimulatedClient, id: string, frames: number, skip: (k: number) => boolean = () => false): Promise<void> {
+  for (let i = 0; i < frames; i++) {
+    const k = client.frame;
+    const frame = client.capture(id);
+    if (skip(k)) continue; // never reaches the engine: its slot plays silence
+    client.receive(await engine.processFrame(frame));
+  }
+}
+
+function frameOf(id: string, sequence: number, captureTimestampUs: number, value = 0): AudioFrame {
+  return { sessionId: id, sequence, captureTimestampUs, reference: new Float32Array(160).fill(value), error: new Float32Array(160).fill(value) };
+}
+
+test('a closed loop through a worker identifies Ŝ, then cancels causal broadband noise by ≥ 20 dB within 5 s, and its own NR estimate tracks the true one', async (t) => {
+  const engine = new Engine({ workers: 1 });
+  t.after(() => engine.close());
+  const client = new SimulatedClient(causalRoom(160, 2));
+  const created = await engine.createSession(CONFIG, 'loop');
+  assert.equal(created.phase, 'identifying');
+  await run(engine, client, 'loop', 199);
+  assert.equal((await engine.getStats('loop')).phase, 'identifying');
+  await run(engine, client, 'loop', 301); // 500 frames = 5 s of audio
+  const stats = await engine.getStats('loop');
+  assert.equal(stats.phase, 'controlling');
+  assert.equal(stats.secondaryPathDelaySamples, 2 * 160 + 4, 'Ŝ includes the two frames of playout delay');
+  const trueNr = client.trueNrDb(400, 500);
+  assert.ok(trueNr >= 20, `true NR over the 5th second ${trueNr.toFixed(1)} dB`);
+  assert.equal(stats.nrHistoryDb.length, 3);
+  assert.ok(Math.abs(stats.nrDb - trueNr) <= 3, `estimated ${stats.nrDb.toFixed(1)} dB vs true ${trueNr.toFixed(1)} dB`);
+  assert.equal(stats.framesProcessed, 500);
+  assert.equal(stats.worker, 0);
+});
+
+test('sequence gaps are counted as lost and keep the anti-noise aligned with later errors', async (t) => {
+  const engine = new Engine({ workers: 0 });
+  t.after(() => engine.close());
+  const client = new SimulatedClient(causalRoom(160, 1));
+  await engine.createSession(CONFIG, 'gap');
+  // One gap while identifying (a misaligned probe would ruin Ŝ), one while controlling (it would ruin d̂).
+  await run(engine, client, 'gap', 600, (k) => (k >= 100 && k < 103) || (k >= 350 && k < 353));
+  const stats = await engine.getStats('gap');
+  assert.equal(stats.framesLost, 6);
+  assert.equal(stats.framesProcessed, 594);
+  assert.equal(stats.secondaryPathDelaySamples, 160 + 4);
+  const trueNr = client.trueNrDb(500, 600);
+  assert.ok(trueNr >= 20, `true NR after the gaps ${trueNr.toFixed(1)} dB`);
+  // The internal model's floor caps the estimate near 40 dB; below that it must track the truth.
+  assert.ok(stats.nrDb >= Math.min(trueNr, 35) - 3 && stats.nrDb <= trueNr + 3, `estimated ${stats.nrDb.toFixed(1)} dB vs true ${trueNr.toFixed(1)} dB`);
+});
+
+test('late frames are dropped, counted, and answered with null', async (t) => {
+  const engine = new Engine({ workers: 1 });
+  t.after(() => engine.close());
+  await engine.createSession({ ...CONFIG, maxLatencyMs: 50 }, 'late');
+  for (let k = 0; k < 10; k++) assert.ok(await engine.processFrame(frameOf('late', k, k * 10_000)));
+  assert.equal(await engine.processFrame(frameOf('late', 10, 30_000)), null, 'captured 60 ms before the newest frame');
+  assert.equal(await engine.processFrame(frameOf('late', 5, 95_000)), null, 'its slot has passed');
+  assert.ok(await engine.processFrame(frameOf('late', 11, 110_000)));
+  const stats = await engine.getStats('late');
+  assert.equal(stats.framesLate, 2);
+  assert.equal(stats.framesLost, 0, 'a late frame is not also counted as lost');
+  assert.equal(stats.framesProcessed, 11);
+});
+
+test('the engine rejects non-finite audio and frames of the wrong size, and the session carries on', async (t) => {
+  const engine = new Engine({ workers: 1 });
+  t.after(() => engine.close());
+  await engine.createSession(CONFIG, 'bad');
+  const nan = frameOf('bad', 0, 0);
+  nan.error[17] = NaN;
+  await assert.rejects(engine.processFrame(nan), (e: EngineError) => e.code === 'INVALID_AUDIO' && /error sample 17/.test(e.message));
+  const short = { ...frameOf('bad', 1, 10_000), reference: new Float32Array(100) };
+  await assert.rejects(engine.processFrame(short), (e: EngineError) => e.code === 'FORMAT_MISMATCH');
+  assert.ok(await engine.processFrame(frameOf('bad', 2, 20_000, 0.1)));
+  const stats = await engine.getStats('bad');
+  assert.equal(stats.framesInvalid, 2);
+  assert.equal(stats.framesProcessed, 1);
+  assert.equal(stats.framesLost, 0);
+});
+
+test('config errors name the field and carry INVALID_CONFIG', async (t) => {
+  const engine = new Engine({ workers: 0 });
+  t.after(() => engine.close());
+  const cases: [Partial<SessionConfig> & Record<string, unknown>, string][] = [
+    [{ sampleRate: 4000 }, 'sampleRate'],
+    [{ frameSize: 8 }, 'frameSize'],
+    [{ taps: 5000 }, 'taps'],
+    [{ algorithm: 'fxrls', taps: 512 }, 'taps'],
+    [{ algorithm: 'pbfxlms', blockSize: 48 }, 'blockSize'],
+    [{ algorithm: 'fdfxlms', blockSize: 64 }, 'frameSize'],
+    [{ stepSize: 0 }, 'stepSize'],
+    [{ intensity: 1.5 }, 'intensity'],
+    [{ maxLatencyMs: -1 }, 'maxLatencyMs'],
+    [{ algorithm: 'magic' as never }, 'algorithm'],
+    [{ identification: { level: 2 } }, 'identification.level'],
+    [{ tapz: 3 }, 'tapz'],
+  ];
+  for (const [patch, field] of cases) {
+    await assert.rejects(engine.createSession({ ...CONFIG, ...patch } as SessionConfig), (e: EngineError) => {
+      assert.equal(e.code, 'INVALID_CONFIG');
+      assert.equal(e.field, field, e.message);
+      assert.ok(e.message.startsWith(field), e.message);
+      return true;
+    });
+  }
+  assert.equal((await engine.listSessions()).length, 0);
+});
+
+test('snapshot → restoreSession on another engine continues bit-identically (across the end of identification)', async (t) => {
+  const a = new Engine({ workers: 1 });
+  const b = new Engine({ workers: 0 });
+  t.after(() => Promise.all([a.close(), b.close()]));
+  const client = new SimulatedClient(causalRoom(160, 2));
+  await a.createSession(CONFIG, 's');
+  await run(a, client, 's', 150);
+  await b.restoreSession('s', CONFIG, await a.snapshot('s'));
+  for (let k = 0; k < 120; k++) {
+    const frame = client.capture('s');
+    const [fromA, fromB] = await Promise.all([a.processFrame(frame), b.processFrame(frame)]);
+    assert.deepEqual(fromB!.antiNoise, fromA!.antiNoise, `frame ${frame.sequence}`);
+    assert.equal(fromB!.phase, fromA!.phase);
+    client.receive(fromA);
+  }
+  const [statsA, statsB] = [await a.getStats('s'), await b.getStats('s')];
+  assert.equal(statsB.phase, 'controlling');
+  assert.deepEqual(statsB.nrHistoryDb, statsA.nrHistoryDb);
+  assert.equal(statsB.framesProcessed, statsA.framesProcessed);
+  assert.equal(statsB.createdAt, statsA.createdAt);
+  await assert.rejects(b.restoreSession('t', { ...CONFIG, frameSize: 320 }, await a.snapshot('s')), (e: EngineError) => e.code === 'INVALID_SNAPSHOT' && e.field === 'frameSize');
+  await assert.rejects(b.restoreSession('u', CONFIG, new Uint8Array(40)), (e: EngineError) => e.code === 'INVALID_SNAPSHOT');
+});
+
+test('a session fed bad frames does not change what its neighbour on the same worker computes', async (t) => {
+  const shared = new Engine({ workers: 1 });
+  const alone = new Engine({ workers: 1 });
+  t.after(() => Promise.all([shared.close(), alone.close()]));
+  await shared.createSession(CONFIG, 'good');
+  await shared.createSession(CONFIG, 'bad');
+  await alone.createSession(CONFIG, 'good');
+  const client = new SimulatedClient(causalRoom());
+  for (let k = 0; k < 60; k++) {
+    const frame = client.capture('good');
+    const bad = { ...frame, sessionId: 'bad', error: frame.error.map((v, i) => (i === 3 ? Infinity : v)) };
+    const [fromShared, fromAlone, badResult] = await Promise.allSettled([shared.processFrame(frame), alone.processFrame(frame), shared.processFrame(bad)]);
+    assert.equal(badResult.status, 'rejected');
+    assert.ok(fromShared.status === 'fulfilled' && fromAlone.status === 'fulfilled');
+    assert.deepEqual(fromShared.value!.antiNoise, fromAlone.value!.antiNoise);
+    client.receive(fromAlone.value);
+  }
+  assert.equal((await shared.getStats('bad')).framesInvalid, 60);
+});
+
+test('sessions spread over 2 workers, least loaded first', async (t) => {
+  const engine = new Engine({ workers: 2 });
+  t.after(() => engine.close());
+  const workers: (number | null)[] = [];
+  for (let i = 0; i < 4; i++) workers.push((await engine.createSession(CONFIG, `s${i}`)).worker);
+  assert.deepEqual(workers.sort(), [0, 0, 1, 1]);
+  const frames = await Promise.all([0, 1, 2, 3].map((i) => engine.processFrame(frameOf(`s${i}`, 0, 0, 0.1))));
+  assert.ok(frames.every((f) => f !== null && f.antiNoise.length === 160 && f.processingUs >= f.computeUs));
+});
+
+test('a worker crash fails only its own sessions, and the worker is replaced', async (t) => {
+  const engine = new Engine({ workers: 2 });
+  t.after(() => engine.close());
+  const failed: string[] = [];
+  engine.on('sessionFailed', ({ sessionId }) => failed.push(sessionId));
+  const replaced = new Promise((resolve) => engine.once('workerReplaced', resolve));
+  const placement = new Map<string, number | null>();
+  for (let i = 0; i < 4; i++) placement.set(`s${i}`, (await engine.createSession(CONFIG, `s${i}`)).worker);
+  engine.crashWorkerForTesting(0, 'boom');
+  await replaced;
+  const onCrashed = [...placement].filter(([, w]) => w === 0).map(([id]) => id);
+  const onHealthy = [...placement].filter(([, w]) => w === 1).map(([id]) => id);
+  assert.deepEqual(failed.sort(), onCrashed.sort());
+  for (const id of onCrashed) {
+    await assert.rejects(engine.processFrame(frameOf(id, 0, 0)), (e: EngineError) => e.code === 'SESSION_FAILED' && /worker 0 crashed: boom/.test(e.message));
+    const final = await engine.endSession(id);
+    assert.equal(final.phase, 'ended');
+  }
+  for (const id of onHealthy) assert.ok(await engine.processFrame(frameOf(id, 0, 0, 0.1)));
+  const fresh = await engine.createSession(CONFIG, 'fresh');
+  assert.equal(fresh.worker, 0, 'the replacement worker is empty, so least loaded');
+  assert.ok(await engine.processFrame(frameOf('fresh', 0, 0, 0.1)));
+});
+
+test('admission: OVERLOADED when no worker has room, and the real-time budget caps fxrls taps', async (t) => {
+  const engine = new Engine({ workers: 1, maxWorkerLoad: 0.05 });
+  t.after(() => engine.close());
+  await engine.createSession(CONFIG, 'first');
+  await assert.rejects(engine.createSession({ ...CONFIG, taps: 4096 }, 'second'), (e: EngineError) => e.code === 'OVERLOADED');
+  await assert.rejects(engine.createSession({ ...CONFIG, algorithm: 'fxrls', taps: 256 }), (e: EngineError) => e.code === 'INVALID_CONFIG' && e.field === 'taps');
+  await assert.rejects(engine.createSession(CONFIG, 'first'), (e: EngineError) => e.code === 'SESSION_EXISTS');
+});
+
+test('close() is idempotent, ends sessions, and later calls fail with ENGINE_CLOSED', async () => {
+  const engine = new Engine({ workers: 1 });
+  await engine.createSession(CONFIG, 'x');
+  const inFlight = assert.rejects(engine.processFrame(frameOf('x', 0, 0)), (e: EngineError) => e.code === 'ENGINE_CLOSED');
+  const first = engine.close();
+  assert.equal(engine.close(), first);
+  await first;
+  await inFlight;
+  await assert.rejects(engine.processFrame(frameOf('x', 1, 0)), (e: EngineError) => e.code === 'ENGINE_CLOSED');
+  await assert.rejects(engine.createSession(CONFIG), (e: EngineError) => e.code === 'ENGINE_CLOSED');
+  await assert.rejects(engine.getStats('x'), (e: EngineError) => e.code === 'ENGINE_CLOSED');
+});
+
+test('endSession returns the final stats and later frames are refused', async (t) => {
+  const engine = new Engine({ workers: 1 });
+  t.after(() => engine.close());
+  const stats: SessionStats[] = [];
+  engine.on('stats', (s) => stats.push(s));
+  await engine.createSession(CONFIG, 'e');
+  const final = await engine.endSession('e');
+  assert.equal(final.phase, 'ended');
+  await assert.rejects(engine.processFrame(frameOf('e', 0, 0)), (e: EngineError) => e.code === 'UNKNOWN_SESSION');
+});

@@ -1,0 +1,84 @@
+/**
+ * The sessions of one thread (a worker, or the calling thread when the engine runs without workers). Shared by the
+ * worker port and the inline engine so both behave the same. Errors come out as EngineError; an unexpected error
+ * inside one session's processing fails that session only.
+ */
+import { EngineError } from './errors.js';
+import { Session, type SessionOptions } from './session.js';
+import type { AntiNoiseFrame, AudioFrame, SessionConfig, SessionPatch, SessionStats } from './types.js';
+
+export class SessionHost {
+  private readonly sessions = new Map<string, Session>();
+
+  constructor(private readonly options: SessionOptions = {}) {}
+
+  create(id: string, config: SessionConfig): SessionStats {
+    this.assertFree(id);
+    const session = new Session(id, config, this.options);
+    this.sessions.set(id, session);
+    return session.stats();
+  }
+
+  restore(id: string, config: SessionConfig, snapshot: Uint8Array): SessionStats {
+    this.assertFree(id);
+    const session = Session.fromSnapshot(id, config, snapshot, this.options);
+    this.sessions.set(id, session);
+    return session.stats();
+  }
+
+  /** Processes a frame; `stats` is set once per second of audio (for the engine's stats events). */
+  process(frame: AudioFrame, output?: Float32Array): { result: AntiNoiseFrame | null; stats: SessionStats | null } {
+    const session = this.get(frame.sessionId);
+    let result: AntiNoiseFrame | null;
+    try {
+      result = session.processFrame(frame, output);
+    } catch (error) {
+      if (error instanceof EngineError) throw error;
+      // A bug or a controller failure: this session is unusable, the others carry on.
+      const message = `processing failed: ${(error as Error)?.message ?? String(error)}`;
+      session.end(message, 'SESSION_FAILED');
+      throw new EngineError('SESSION_FAILED', `session ${frame.sessionId} ${message}`);
+    }
+    return { result, stats: session.takeStatsDue() || session.phase === 'ended' ? session.stats() : null };
+  }
+
+  update(id: string, patch: SessionPatch): SessionStats {
+    const session = this.get(id);
+    session.update(patch);
+    return session.stats();
+  }
+
+  stats(id: string): SessionStats {
+    return this.get(id).stats();
+  }
+
+  end(id: string): SessionStats {
+    const session = this.get(id);
+    session.end();
+    this.sessions.delete(id);
+    return session.stats();
+  }
+
+  snapshot(id: string): Uint8Array {
+    return this.get(id).snapshot();
+  }
+
+  list(): SessionStats[] {
+    return [...this.sessions.values()].map((s) => s.stats());
+  }
+
+  endAll(): void {
+    for (const session of this.sessions.values()) session.end('engine closed');
+    this.sessions.clear();
+  }
+
+  private get(id: string): Session {
+    const session = this.sessions.get(id);
+    if (!session) throw new EngineError('UNKNOWN_SESSION', `no session ${JSON.stringify(id)}`);
+    return session;
+  }
+
+  private assertFree(id: string): void {
+    if (this.sessions.has(id)) throw new EngineError('SESSION_EXISTS', `session ${JSON.stringify(id)} already exists`);
+  }
+}

@@ -1,0 +1,573 @@
+/**
+ * One ANC session: the negotiated format, the controller, the live metrics and a snapshot of all of it.
+ * Pure: no I/O, no timers; frames in, anti-noise frames out (STYLE.md §1). The worker port and the inline engine
+ * are thin wrappers around it.
+ *
+ * Time base. Frame k carries the reference x and error e captured over the instants [kN, (k+1)N). The anti-noise
+ * y computed for frame k is played by the client from a frame-indexed schedule (D frames later), so in the
+ * engine's view e = d + S*y where S includes the D·N samples of playout delay (DESIGN.md §1). Everything here works
+ * on the sample stream indexed by sequence·N:
+ *  - Frames are processed in sequence order. A sequence gap inserts zero frames (no audio, no adaptation, silent
+ *    output — the client received nothing to play) so that y stays aligned with the errors that follow.
+ *  - Identification (phase 'identifying'): the anti-noise is a white probe v; Ŝ is identified with NLMS from
+ *    (v emitted with frame k, e of frame k), like identifySecondaryPathOffline in @antiphase/dsp, but jointly
+ *    with the reference's path so that the noise itself does not swamp the probe (identification.ts).
+ *  - Control (phase 'controlling'): the controller runs on (x, e_c) with the virtual error
+ *        e_c = e + Ŝ*(y_c − y)          y_c = the controller's output, y = what was emitted
+ *    i.e. the error the listener would hear had the controller's own output been played in full. It equals e
+ *    (and e is passed untouched) when y = y_c; it removes the tail of the probe after identification, and it makes
+ *    `intensity` a real output scale instead of a gain the adaptive filter would learn to undo. Only past frames
+ *    enter the sum: anti-noise cannot reach the error mic within its own frame.
+ *  - NR estimate: d̂ = e − Ŝ*y (the internal model), and per second of audio nrDb = 10·log10(Σd̂²/Σe²), the sums
+ *    taken over about 25 frames of each second (every nrStride-th frame) to keep the model's cost small.
+ *
+ * Late frames (capture time older than the newest seen − maxLatencyMs) and frames whose slot has passed are
+ * dropped and counted in framesLate. The engine validates audio: a frame of the wrong length is rejected with
+ * FORMAT_MISMATCH, one with NaN/±Inf samples with INVALID_AUDIO (counted in framesInvalid); its slot becomes a zero
+ * frame so alignment holds.
+ */
+import { createController, pathDelaySamples, Random, type Controller } from '@antiphase/dsp';
+import { applyPatch, estimateLoad, resolveConfig, toSessionConfig, type ResolvedConfig } from './config.js';
+import { EnvelopeReader, writeEnvelope } from './envelope.js';
+import { EngineError, type EngineErrorCode } from './errors.js';
+import { JointIdentifier } from './identification.js';
+import type { AntiNoiseFrame, AudioFrame, SessionConfig, SessionPatch, SessionPhase, SessionStats } from './types.js';
+
+export interface SessionOptions {
+  /** Clock for processing-time statistics, ms (default performance.now). Never affects the audio. */
+  now?: () => number;
+  /** Consecutive frames slower than real time after which the session ends with OVERLOADED (default 50). */
+  overrunLimit?: number;
+  /** Worker index reported in stats (null: the calling thread). */
+  worker?: number | null;
+  /** Seed of the identification probe (default 0x5ec0). */
+  probeSeed?: number;
+}
+
+/** NLMS step of the identification per channel: 0.5, annealed to 0.05 over the second half (as identifySecondaryPathOffline). */
+const IDENTIFICATION_STEP = 0.5;
+/** Processing times kept for p50/p99 and cpuLoad. */
+const TIMING_WINDOW = 1024;
+/** nrHistoryDb keeps at most this many seconds. */
+const NR_HISTORY_LENGTH = 600;
+/** Frames per second the NR estimate evaluates d̂ on (the internal model costs M multiply-adds per sample). */
+const NR_FRAMES_PER_SECOND = 25;
+/** NR values are clamped to ±this many dB (a silent error would otherwise give +∞, which JSON cannot carry). */
+const NR_LIMIT_DB = 120;
+const SNAPSHOT_KIND = 'antiphase-session';
+
+export class Session {
+  readonly id: string;
+  readonly createdAt: string;
+  private config: ResolvedConfig;
+  private readonly frameSize: number;
+  /** Ŝ length in taps. */
+  private readonly modelTaps: number;
+  private readonly now: () => number;
+  /** The NR estimate samples every nrStride-th frame (about 25 frames per second): it is a metric, not the loop. */
+  private readonly nrStride: number;
+  private readonly overrunLimit: number;
+  private readonly worker: number | null;
+
+  private endReason: string | null = null;
+  private endCode: EngineErrorCode = 'SESSION_ENDED';
+
+  // Sequence and timing.
+  private started = false;
+  private nextSequence = 0;
+  private newestCaptureUs = -Infinity;
+
+  // Counters.
+  private framesProcessed = 0;
+  private framesLate = 0;
+  private framesLost = 0;
+  private framesInvalid = 0;
+  private framesOverrun = 0;
+  private consecutiveOverruns = 0;
+
+  // Identification.
+  private identifier: JointIdentifier | null = null;
+  private readonly probe: Random;
+  private identifiedSamples = 0;
+  private readonly identificationTarget: number;
+  private measuredEnergy = 0;
+  private residualEnergy = 0;
+  private residualDb: number | null = null;
+
+  // Model and control.
+  private secondaryPath: Float32Array | null = null;
+  /** Ŝ reversed, so the convolutions run forward through the histories. */
+  private readonly reversedPath: Float32Array;
+  /** Emitted anti-noise y: M past samples, then the current frame (N). */
+  private readonly emittedHistory: Float32Array;
+  /** y_c − y, same layout. */
+  private readonly differenceHistory: Float32Array;
+  /** Samples since the last non-zero y_c − y (≥ M: the difference term is exactly zero). */
+  private differenceQuiet: number;
+  private controller: Controller | null = null;
+
+  // Scratch (one frame each).
+  private readonly zeros: Float32Array;
+  /** Output of slots that never arrived (discarded). */
+  private readonly gapOutput: Float32Array;
+  private readonly controlError: Float32Array;
+  private readonly controlOutput: Float32Array;
+  private readonly residual: Float32Array;
+
+  // NR estimate.
+  private disturbanceEnergy = 0;
+  private errorEnergy = 0;
+  private nrSamples = 0;
+  private nrDb = 0;
+  private readonly nrHistoryDb: number[] = [];
+  private statsDue = false;
+
+  // Timing (not part of snapshots: it describes the host, not the session).
+  private readonly timings = new Float64Array(TIMING_WINDOW);
+  private timingCount = 0;
+
+  constructor(id: string, config: SessionConfig, options: SessionOptions = {}) {
+    if (typeof id !== 'string' || id.length === 0 || id.length > 256) {
+      throw new EngineError('INVALID_CONFIG', 'sessionId must be a string of 1 to 256 characters', 'sessionId');
+    }
+    this.id = id;
+    this.config = resolveConfig(config);
+    this.createdAt = new Date().toISOString();
+    this.now = options.now ?? (() => performance.now());
+    this.overrunLimit = options.overrunLimit ?? 50;
+    this.worker = options.worker ?? null;
+    this.probe = new Random(options.probeSeed ?? 0x5ec0);
+    const N = (this.frameSize = this.config.frameSize);
+    const M = (this.modelTaps = this.config.secondaryPathEstimate?.length ?? this.config.identification.taps);
+    this.nrStride = Math.max(1, Math.floor(this.config.sampleRate / N / NR_FRAMES_PER_SECOND));
+    this.identificationTarget = Math.round(this.config.identification.durationS * this.config.sampleRate);
+    this.reversedPath = new Float32Array(M);
+    this.emittedHistory = new Float32Array(M + N);
+    this.differenceHistory = new Float32Array(M + N);
+    this.differenceQuiet = M;
+    this.zeros = new Float32Array(N);
+    this.gapOutput = new Float32Array(N);
+    this.controlError = new Float32Array(N);
+    this.controlOutput = new Float32Array(N);
+    this.residual = new Float32Array(N);
+    if (this.config.secondaryPathEstimate) {
+      this.useSecondaryPath(Float32Array.from(this.config.secondaryPathEstimate));
+    } else {
+      this.identifier = new JointIdentifier(M, M, IDENTIFICATION_STEP);
+    }
+  }
+
+  get phase(): SessionPhase {
+    if (this.endReason !== null) return 'ended';
+    if (!this.config.enabled) return 'disabled';
+    return this.controller ? 'controlling' : 'identifying';
+  }
+
+  /** Samples per frame of the negotiated format. */
+  get format(): { sampleRate: number; frameSize: number } {
+    return { sampleRate: this.config.sampleRate, frameSize: this.frameSize };
+  }
+
+  /** Estimated share of a core (see config.estimateLoad). */
+  get estimatedLoad(): number {
+    return estimateLoad(this.config);
+  }
+
+  /** True once after each second of audio: the host then publishes stats. */
+  takeStatsDue(): boolean {
+    const due = this.statsDue;
+    this.statsDue = false;
+    return due;
+  }
+
+  /**
+   * Processes one frame. Returns the anti-noise to play for it (written into `output` when given), or null when
+   * the frame is dropped as late. Throws EngineError FORMAT_MISMATCH / INVALID_AUDIO for a bad frame,
+   * SESSION_ENDED / OVERLOADED after the session ended.
+   */
+  processFrame(frame: AudioFrame, output?: Float32Array): AntiNoiseFrame | null {
+    if (this.endReason !== null) throw new EngineError(this.endCode, `session ${this.id} has ended: ${this.endReason}`);
+    const start = this.now();
+    const N = this.frameSize;
+    const { sequence, captureTimestampUs, reference, error } = frame;
+    if (!Number.isSafeInteger(sequence) || sequence < 0 || !Number.isFinite(captureTimestampUs)) {
+      this.framesInvalid++;
+      throw new EngineError('FORMAT_MISMATCH', `frame sequence must be an integer ≥ 0 and captureTimestampUs finite (got ${sequence}, ${captureTimestampUs})`);
+    }
+    if (this.started && sequence < this.nextSequence) {
+      this.framesLate++; // its slot has been played (as silence) already
+      return null;
+    }
+    if (this.started && captureTimestampUs < this.newestCaptureUs - this.config.maxLatencyMs * 1000) {
+      this.framesLate++;
+      this.skipTo(sequence + 1, sequence);
+      return null;
+    }
+    const problem = frameProblem(reference, error, N);
+    if (problem) {
+      this.framesInvalid++;
+      this.skipTo(sequence + 1, sequence);
+      throw new EngineError(problem.code, `session ${this.id}: ${problem.message}`);
+    }
+    if (output !== undefined && output.length !== N) throw new RangeError(`output must have ${N} samples, got ${output.length}`);
+    this.skipTo(sequence, sequence);
+    this.started = true;
+    this.nextSequence = sequence + 1;
+    if (captureTimestampUs > this.newestCaptureUs) this.newestCaptureUs = captureTimestampUs;
+
+    const antiNoise = output ?? new Float32Array(N);
+    this.runSlot(reference, error, antiNoise, true);
+    this.framesProcessed++;
+
+    const computeUs = (this.now() - start) * 1000;
+    this.recordTiming(computeUs);
+    return {
+      sessionId: this.id, sequence, captureTimestampUs, antiNoise, processingUs: computeUs, computeUs,
+      phase: this.phase, nrDb: this.nrDb,
+    };
+  }
+
+  update(patch: SessionPatch): void {
+    this.assertLive();
+    const next = applyPatch(this.config, patch);
+    if (this.controller && next.algorithm !== this.config.algorithm) {
+      const weights = this.controller.weights();
+      this.controller = this.makeController(next, this.secondaryPath!);
+      this.controller.setWeights(weights);
+    } else if (this.controller && patch.stepSize !== undefined) {
+      this.controller.stepSize = patch.stepSize;
+    }
+    this.config = next;
+  }
+
+  /** Ends the session (idempotent); later frames are refused with `code`. */
+  end(reason = 'ended by request', code: EngineErrorCode = 'SESSION_ENDED'): void {
+    if (this.endReason !== null) return;
+    this.endReason = reason;
+    this.endCode = code;
+  }
+
+  stats(): SessionStats {
+    const n = Math.min(this.timingCount, TIMING_WINDOW);
+    const sorted = this.timings.slice(0, n).sort();
+    let total = 0;
+    for (let i = 0; i < n; i++) total += sorted[i];
+    const frameUs = (this.frameSize / this.config.sampleRate) * 1e6;
+    return {
+      sessionId: this.id,
+      phase: this.phase,
+      config: toSessionConfig(this.config),
+      framesProcessed: this.framesProcessed,
+      framesLate: this.framesLate,
+      framesLost: this.framesLost,
+      framesInvalid: this.framesInvalid,
+      nrDb: this.nrDb,
+      nrHistoryDb: this.nrHistoryDb.slice(),
+      processingUsP50: n ? sorted[Math.floor(0.5 * (n - 1))] : 0,
+      processingUsP99: n ? sorted[Math.floor(0.99 * (n - 1))] : 0,
+      cpuLoad: n ? total / (n * frameUs) : 0,
+      estimatedLoad: this.estimatedLoad,
+      framesOverrun: this.framesOverrun,
+      divergences: this.controller?.health.divergences ?? 0,
+      secondaryPathDelaySamples: this.secondaryPath ? pathDelaySamples(this.secondaryPath) : null,
+      secondaryPathResidualDb: this.residualDb,
+      worker: this.worker,
+      endReason: this.endReason,
+      createdAt: this.createdAt,
+    };
+  }
+
+  /** Ŝ (a copy), once known. */
+  secondaryPathEstimate(): Float32Array | null {
+    return this.secondaryPath ? this.secondaryPath.slice() : null;
+  }
+
+  /** The whole session as a versioned snapshot; restore() on a session of the same shape continues bit-identically. */
+  snapshot(): Uint8Array {
+    this.assertLive();
+    const blobs: Record<string, Uint8Array | Float32Array> = {
+      emittedHistory: this.emittedHistory,
+      differenceHistory: this.differenceHistory,
+    };
+    if (this.secondaryPath) blobs.secondaryPath = this.secondaryPath;
+    if (this.identifier) blobs.identifier = this.identifier.snapshot();
+    if (this.controller) blobs.controller = this.controller.snapshot();
+    return writeEnvelope(SNAPSHOT_KIND, {
+      config: toSessionConfig(this.config),
+      createdAt: this.createdAt,
+      started: this.started,
+      nextSequence: this.nextSequence,
+      newestCaptureUs: Number.isFinite(this.newestCaptureUs) ? this.newestCaptureUs : null,
+      counters: [this.framesProcessed, this.framesLate, this.framesLost, this.framesInvalid, this.framesOverrun, this.consecutiveOverruns],
+      identification: [this.identifiedSamples, this.measuredEnergy, this.residualEnergy],
+      residualDb: this.residualDb,
+      probe: Array.from(this.probe.getState()),
+      differenceQuiet: this.differenceQuiet,
+      nr: [this.disturbanceEnergy, this.errorEnergy, this.nrSamples, this.nrDb],
+      nrHistoryDb: this.nrHistoryDb,
+    }, blobs);
+  }
+
+  /**
+   * Builds a session from a snapshot. `config` is the config the caller negotiated: its format and filter shape
+   * must match the snapshot's (else INVALID_SNAPSHOT naming the field); the live settings (step size, intensity,
+   * enabled, latency limit) are the snapshot's, so that processing continues exactly where it stopped.
+   */
+  static fromSnapshot(id: string, config: SessionConfig, snapshot: Uint8Array, options: SessionOptions = {}): Session {
+    const reader = new EnvelopeReader(snapshot, SNAPSHOT_KIND);
+    const saved = reader.value('config') as SessionConfig;
+    let resolvedSaved: ResolvedConfig;
+    try {
+      resolvedSaved = resolveConfig(saved);
+    } catch (error) {
+      throw new EngineError('INVALID_SNAPSHOT', `snapshot config is invalid: ${(error as Error).message}`);
+    }
+    const wanted = resolveConfig(config);
+    for (const field of ['sampleRate', 'frameSize', 'taps', 'algorithm', 'blockSize'] as const) {
+      if (wanted[field] !== resolvedSaved[field]) {
+        throw new EngineError('INVALID_SNAPSHOT', `${field} of the snapshot (${resolvedSaved[field]}) differs from the config (${wanted[field]})`, field);
+      }
+    }
+    const session = new Session(id, { ...saved, sampleFormat: wanted.sampleFormat }, options);
+    try {
+      session.restoreState(reader);
+    } catch (error) {
+      if (error instanceof EngineError) throw error;
+      throw new EngineError('INVALID_SNAPSHOT', `snapshot does not fit the session: ${(error as Error).message}`);
+    }
+    return session;
+  }
+
+  // ---- internals ----
+
+  private restoreState(reader: EnvelopeReader): void {
+    (this as { createdAt: string }).createdAt = String(reader.value('createdAt'));
+    this.started = reader.value('started') === true;
+    this.nextSequence = reader.number('nextSequence');
+    const newest = reader.value('newestCaptureUs');
+    this.newestCaptureUs = typeof newest === 'number' ? newest : -Infinity;
+    [this.framesProcessed, this.framesLate, this.framesLost, this.framesInvalid, this.framesOverrun, this.consecutiveOverruns] =
+      numbers(reader.value('counters'), 6);
+    [this.identifiedSamples, this.measuredEnergy, this.residualEnergy] = numbers(reader.value('identification'), 3);
+    const residualDb = reader.value('residualDb');
+    this.residualDb = typeof residualDb === 'number' ? residualDb : null;
+    this.probe.setState(numbers(reader.value('probe'), 6));
+    this.differenceQuiet = reader.number('differenceQuiet');
+    [this.disturbanceEnergy, this.errorEnergy, this.nrSamples, this.nrDb] = numbers(reader.value('nr'), 4);
+    this.nrHistoryDb.splice(0, this.nrHistoryDb.length, ...numbers(reader.value('nrHistoryDb'), -1));
+    reader.readFloats('emittedHistory', this.emittedHistory);
+    reader.readFloats('differenceHistory', this.differenceHistory);
+    if (reader.has('controller')) {
+      const path = new Float32Array(this.modelTaps);
+      reader.readFloats('secondaryPath', path);
+      this.useSecondaryPath(path);
+      this.controller!.restore(reader.bytesOf('controller'));
+    } else {
+      if (!this.identifier) throw new EngineError('INVALID_SNAPSHOT', 'snapshot has neither a controller nor an identification state');
+      this.identifier.restore(reader.bytesOf('identifier'));
+    }
+  }
+
+  private assertLive(): void {
+    if (this.endReason !== null) throw new EngineError(this.endCode, `session ${this.id} has ended: ${this.endReason}`);
+  }
+
+  /**
+   * Fills the slots from nextSequence up to `until` (exclusive) with zero frames. Slots before `lostBefore` never
+   * arrived and count as lost; the others were dropped or rejected and are counted where that happened.
+   */
+  private skipTo(until: number, lostBefore: number): void {
+    if (!this.started) {
+      // Nothing to align with yet: the session's time starts at the first frame it processes.
+      if (until > lostBefore) {
+        this.started = true;
+        this.nextSequence = until;
+      }
+      return;
+    }
+    const missing = until - this.nextSequence;
+    if (missing <= 0) return;
+    this.framesLost += Math.max(0, Math.min(until, lostBefore) - this.nextSequence);
+    // After enough zero frames every history is zero; more of them would change nothing but the leakage.
+    const cap = Math.ceil((this.modelTaps + this.config.taps) / this.frameSize) + 1;
+    for (let i = 0; i < Math.min(missing, cap); i++) this.runSlot(this.zeros, this.zeros, this.gapOutput, false);
+    this.nextSequence = until;
+  }
+
+  /** One frame slot of the sample stream. `real` = false: a slot that never arrived (no audio, no adaptation). */
+  private runSlot(reference: Float32Array, error: Float32Array, antiNoise: Float32Array, real: boolean): void {
+    const N = this.frameSize;
+    const M = this.modelTaps;
+    const yc = this.controlOutput;
+    const config = this.config;
+    if (!config.enabled) {
+      antiNoise.fill(0);
+      yc.fill(0);
+    } else if (this.identifier) {
+      this.identify(reference, error, antiNoise, real);
+      yc.fill(0);
+    } else {
+      const controller = this.controller!;
+      let controlError = error;
+      if (!real) {
+        controlError = this.zeros;
+      } else if (this.differenceQuiet < M) {
+        controlError = this.controlError;
+        const s = this.reversedPath;
+        const h = this.differenceHistory;
+        for (let i = 0; i < N; i++) {
+          let acc = 0;
+          const end = M - 1 - i; // lags ≥ i + 1 only: samples of earlier frames
+          for (let k = 0; k < end; k++) acc += s[k] * h[i + 1 + k];
+          controlError[i] = error[i] + acc;
+        }
+      }
+      controller.process(reference, controlError, yc);
+      if (!real) yc.fill(0);
+      const intensity = config.intensity;
+      if (intensity === 1) antiNoise.set(yc);
+      else for (let i = 0; i < N; i++) antiNoise[i] = intensity * yc[i];
+    }
+
+    // Histories: current frame after the M past samples.
+    const y = this.emittedHistory;
+    const diff = this.differenceHistory;
+    let lastNonZero = -1;
+    for (let i = 0; i < N; i++) {
+      const emitted = antiNoise[i];
+      const difference = yc[i] - emitted;
+      y[M + i] = emitted;
+      diff[M + i] = difference;
+      if (difference !== 0) lastNonZero = i;
+    }
+    this.differenceQuiet = lastNonZero >= 0 ? N - 1 - lastNonZero : this.differenceQuiet + N;
+    if (this.differenceQuiet > M) this.differenceQuiet = M;
+
+    if (real && this.controller && config.enabled && this.framesProcessed % this.nrStride === 0) this.accumulateNr(error);
+    y.copyWithin(0, N, M + N);
+    diff.copyWithin(0, N, M + N);
+  }
+
+  private identify(reference: Float32Array, error: Float32Array, probe: Float32Array, real: boolean): void {
+    const identifier = this.identifier!;
+    const N = this.frameSize;
+    if (!real) {
+      probe.fill(0);
+      identifier.stepSize = 0;
+      identifier.filter(this.zeros, this.zeros, this.zeros, this.residual);
+      return;
+    }
+    const level = this.config.identification.level;
+    for (let i = 0; i < N; i++) probe[i] = level * this.probe.gaussian();
+    const target = this.identificationTarget;
+    const progress = this.identifiedSamples / target;
+    identifier.stepSize = progress < 0.5 ? IDENTIFICATION_STEP : IDENTIFICATION_STEP * Math.max(0.1, 1 - 1.8 * (progress - 0.5));
+    identifier.filter(probe, reference, error, this.residual);
+    if (this.identifiedSamples >= target - this.config.sampleRate) {
+      for (let i = 0; i < N; i++) {
+        this.measuredEnergy += error[i] * error[i];
+        this.residualEnergy += this.residual[i] * this.residual[i];
+      }
+    }
+    this.identifiedSamples += N;
+    if (this.identifiedSamples >= target) {
+      this.residualDb = clampDb(10 * Math.log10((this.residualEnergy + 1e-30) / (this.measuredEnergy + 1e-30)));
+      const estimate = identifier.estimate();
+      this.identifier = null;
+      this.useSecondaryPath(estimate);
+    }
+  }
+
+  private useSecondaryPath(estimate: Float32Array): void {
+    const M = this.modelTaps;
+    this.secondaryPath = estimate;
+    for (let k = 0; k < M; k++) this.reversedPath[k] = estimate[M - 1 - k];
+    this.controller = this.makeController(this.config, estimate);
+    this.disturbanceEnergy = 0;
+    this.errorEnergy = 0;
+    this.nrSamples = 0;
+  }
+
+  private makeController(config: ResolvedConfig, estimate: Float32Array): Controller {
+    try {
+      return createController(config.algorithm, {
+        taps: config.taps,
+        secondaryPathEstimate: estimate,
+        stepSize: config.stepSize,
+        blockSize: config.blockSize,
+      });
+    } catch (error) {
+      throw new EngineError('INVALID_CONFIG', `algorithm ${config.algorithm} refused the config: ${(error as Error).message}`, 'algorithm');
+    }
+  }
+
+  /** d̂ = e − Ŝ*y over the frame just emitted (full convolution, current frame included). */
+  private accumulateNr(error: Float32Array): void {
+    const N = this.frameSize;
+    const M = this.modelTaps;
+    const s = this.reversedPath;
+    const y = this.emittedHistory;
+    let dd = 0;
+    let ee = 0;
+    for (let i = 0; i < N; i++) {
+      let acc = 0;
+      for (let k = 0; k < M; k++) acc += s[k] * y[i + 1 + k];
+      const d = error[i] - acc;
+      dd += d * d;
+      ee += error[i] * error[i];
+    }
+    this.disturbanceEnergy += dd;
+    this.errorEnergy += ee;
+    this.nrSamples += N * this.nrStride;
+    if (this.nrSamples >= this.config.sampleRate) {
+      this.nrDb = this.disturbanceEnergy === 0 ? 0 : clampDb(10 * Math.log10(this.disturbanceEnergy / this.errorEnergy));
+      this.nrHistoryDb.push(this.nrDb);
+      if (this.nrHistoryDb.length > NR_HISTORY_LENGTH) this.nrHistoryDb.shift();
+      this.disturbanceEnergy = 0;
+      this.errorEnergy = 0;
+      this.nrSamples = 0;
+      this.statsDue = true;
+    }
+  }
+
+  private recordTiming(computeUs: number): void {
+    this.timings[this.timingCount++ % TIMING_WINDOW] = computeUs;
+    if (this.timingCount === 2 * TIMING_WINDOW) this.timingCount = TIMING_WINDOW; // keep the index small
+    const frameUs = (this.frameSize / this.config.sampleRate) * 1e6;
+    if (computeUs > frameUs) {
+      this.framesOverrun++;
+      if (++this.consecutiveOverruns >= this.overrunLimit) {
+        this.end(`processing exceeded the frame duration (${frameUs.toFixed(0)} µs) ${this.consecutiveOverruns} frames in a row`, 'OVERLOADED');
+      }
+    } else {
+      this.consecutiveOverruns = 0;
+    }
+  }
+}
+
+function frameProblem(reference: unknown, error: unknown, N: number): { code: EngineErrorCode; message: string } | null {
+  if (!(reference instanceof Float32Array) || !(error instanceof Float32Array)) {
+    return { code: 'FORMAT_MISMATCH', message: 'reference and error must be Float32Arrays' };
+  }
+  if (reference.length !== N || error.length !== N) {
+    return { code: 'FORMAT_MISMATCH', message: `frames carry ${N} samples per channel, got reference ${reference.length}, error ${error.length}` };
+  }
+  for (let i = 0; i < N; i++) {
+    // x − x is NaN exactly for NaN and ±Inf.
+    if (reference[i] - reference[i] !== 0) return { code: 'INVALID_AUDIO', message: `reference sample ${i} is ${reference[i]}` };
+    if (error[i] - error[i] !== 0) return { code: 'INVALID_AUDIO', message: `error sample ${i} is ${error[i]}` };
+  }
+  return null;
+}
+
+function clampDb(db: number): number {
+  return Math.max(-NR_LIMIT_DB, Math.min(NR_LIMIT_DB, db));
+}
+
+/** A numeric array from a snapshot header; count −1 accepts any length. */
+function numbers(value: unknown, count: number): number[] {
+  if (!Array.isArray(value) || (count >= 0 && value.length !== count) || !value.every((v) => typeof v === 'number')) {
+    throw new EngineError('INVALID_SNAPSHOT', `snapshot field has the wrong shape (expected ${count < 0 ? 'numbers' : `${count} numbers`})`);
+  }
+  return value as number[];
+}

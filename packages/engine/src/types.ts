@@ -1,0 +1,96 @@
+/**
+ * The engine's port: what transports see. Transports depend on these types and on Engine, never on internals.
+ */
+import type { ControllerAlgorithm } from '@antiphase/dsp';
+
+export interface SessionConfig {
+  /** Hz, 8000…48000. */
+  sampleRate: number;
+  /** Samples per channel per frame, 16…4096 (and a multiple of blockSize for block controllers). */
+  frameSize: number;
+  /** 'float32' (default) or 'int16' PCM on the wire. */
+  sampleFormat?: 'float32' | 'int16';
+  algorithm?: ControllerAlgorithm;
+  /** Control filter length (default 256; fxrls at most 256). */
+  taps?: number;
+  stepSize?: number;
+  /** Block size for fdfxlms/pbfxlms (default: the frame size if it is a power of two, else 64). */
+  blockSize?: number;
+  /** Known Ŝ (taps at sampleRate, controller's view: buffering and network delay included). Skips identification. */
+  secondaryPathEstimate?: number[];
+  /** Online identification of Ŝ before control starts (used when no estimate is given). */
+  identification?: { durationS?: number; level?: number; taps?: number };
+  /** 0…1, scales the anti-noise (default 1). */
+  intensity?: number;
+  /** false: pass silence, keep adapting nothing (default true). */
+  enabled?: boolean;
+  /** Frames older than this, relative to the newest capture time seen, are dropped as late (default 100 ms). */
+  maxLatencyMs?: number;
+}
+
+/** The subset of a config that may change while a session runs. */
+export type SessionPatch = Partial<Pick<SessionConfig, 'algorithm' | 'stepSize' | 'intensity' | 'enabled'>>;
+
+export type SessionPhase = 'identifying' | 'controlling' | 'disabled' | 'ended';
+
+export interface AudioFrame {
+  sessionId: string;
+  sequence: number;
+  captureTimestampUs: number;
+  /** frameSize samples each. */
+  reference: Float32Array;
+  error: Float32Array;
+}
+
+export interface AntiNoiseFrame {
+  sessionId: string;
+  sequence: number;
+  captureTimestampUs: number;
+  antiNoise: Float32Array;
+  /** Engine time from submit to result, µs (includes the worker hop). */
+  processingUs: number;
+  /** Time the session itself spent on this frame, µs (processingUs − computeUs = the hop and queueing). */
+  computeUs: number;
+  phase: SessionPhase;
+  /** Current NR estimate, dB (see SessionStats.nrDb). */
+  nrDb: number;
+}
+
+export interface SessionStats {
+  sessionId: string;
+  phase: SessionPhase;
+  config: SessionConfig;
+  framesProcessed: number;
+  /** Dropped because older than maxLatencyMs. */
+  framesLate: number;
+  /** Sequence gaps (never arrived). */
+  framesLost: number;
+  /** Rejected: bad format or non-finite audio. */
+  framesInvalid: number;
+  /**
+   * NR estimate of the last second, dB: 10·log10(Σd̂²/Σe²) with d̂ = e − Ŝ*y the disturbance rebuilt by the
+   * internal model (the server never hears d itself).
+   */
+  nrDb: number;
+  /** One value per second of audio processed while controlling (most recent last, at most 600). */
+  nrHistoryDb: number[];
+  /** Per-frame processing time in the worker, µs (last 1024 frames). */
+  processingUsP50: number;
+  processingUsP99: number;
+  /** Measured share of one core: processing time / audio time, over the last 1024 frames. */
+  cpuLoad: number;
+  /** Config-time estimate of cpuLoad (used for placement and admission). */
+  estimatedLoad: number;
+  /** Frames whose processing took longer than the frame lasts; 50 in a row end the session with OVERLOADED. */
+  framesOverrun: number;
+  divergences: number;
+  /** Taps of Ŝ and its delay, samples (once known). */
+  secondaryPathDelaySamples: number | null;
+  /** Identification residual over its last second, dB re the measured error (lower is better); null if not identified here. */
+  secondaryPathResidualDb: number | null;
+  /** Index of the worker thread hosting the session (null: the calling thread). */
+  worker: number | null;
+  /** Why the session ended or failed (phase 'ended'); null while it runs. */
+  endReason: string | null;
+  createdAt: string;
+}

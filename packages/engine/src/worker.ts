@@ -1,0 +1,100 @@
+/**
+ * Worker-thread entry: a SessionHost behind a MessagePort (STYLE.md §1: a thin wrapper around the pure core).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { serializeError } from './errors.js';
+import { SessionHost } from './host.js';
+import type { FrameResult, FromWorker, ToWorker } from './port.js';
+import type { SessionConfig, SessionPatch } from './types.js';
+
+if (!parentPort) throw new Error('worker.ts runs in a worker thread');
+const port = parentPort;
+const { index, overrunLimit } = workerData as { index: number; overrunLimit: number };
+const host = new SessionHost({ worker: index, overrunLimit });
+
+port.on('message', (message: ToWorker) => {
+  switch (message.t) {
+    case 'frames':
+      processFrames(message.jobs);
+      break;
+    case 'call':
+      call(message.id, message.method, message.args);
+      break;
+    case 'crash':
+      setTimeout(() => {
+        throw new Error(message.message);
+      });
+      break;
+  }
+});
+
+/** Results of a long batch go back in slices of about this much processing time, so early frames do not wait for the last. */
+const REPLY_SLICE_MS = 0.5;
+
+function processFrames(jobs: Extract<ToWorker, { t: 'frames' }>['jobs']): void {
+  let results: FrameResult[] = [];
+  let transfer: ArrayBuffer[] = [];
+  let sliceStart = performance.now();
+  for (const job of jobs) {
+    if (results.length > 0 && performance.now() - sliceStart > REPLY_SLICE_MS) {
+      post({ t: 'results', results }, transfer);
+      results = [];
+      transfer = [];
+      sliceStart = performance.now();
+    }
+    const all = new Float32Array(job.samples);
+    const reference = all.subarray(0, job.referenceLength);
+    const error = all.subarray(job.referenceLength, job.referenceLength + job.errorLength);
+    const output = all.subarray(job.referenceLength + job.errorLength);
+    try {
+      const { result, stats } = host.process(
+        { sessionId: job.sessionId, sequence: job.sequence, captureTimestampUs: job.captureTimestampUs, reference, error },
+        output,
+      );
+      if (result) {
+        results.push({ id: job.id, ok: true, samples: job.samples, length: output.length, computeUs: result.computeUs, phase: result.phase, nrDb: result.nrDb, stats });
+        transfer.push(job.samples);
+      } else {
+        results.push({ id: job.id, ok: true, samples: null, length: 0, computeUs: 0, phase: 'ended', nrDb: 0, stats });
+      }
+    } catch (error) {
+      results.push({ id: job.id, ok: false, error: serializeError(error), stats: null });
+    }
+  }
+  post({ t: 'results', results }, transfer);
+}
+
+function call(id: number, method: string, args: unknown[]): void {
+  try {
+    const value = invoke(method, args);
+    const transfer = value instanceof Uint8Array ? [value.buffer as ArrayBuffer] : [];
+    post({ t: 'reply', id, ok: true, value }, transfer);
+  } catch (error) {
+    post({ t: 'reply', id, ok: false, error: serializeError(error) });
+  }
+}
+
+function invoke(method: string, args: unknown[]): unknown {
+  switch (method) {
+    case 'create':
+      return host.create(args[0] as string, args[1] as SessionConfig);
+    case 'restore':
+      return host.restore(args[0] as string, args[1] as SessionConfig, args[2] as Uint8Array);
+    case 'update':
+      return host.update(args[0] as string, args[1] as SessionPatch);
+    case 'stats':
+      return host.stats(args[0] as string);
+    case 'end':
+      return host.end(args[0] as string);
+    case 'snapshot':
+      return host.snapshot(args[0] as string);
+    case 'list':
+      return host.list();
+    default:
+      throw new Error(`unknown method ${method}`);
+  }
+}
+
+function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(message, transfer);
+}

@@ -16,9 +16,12 @@ export interface MdfResult {
   frame: number;
   filter: number;
   sampleRate: number;
-  /** Median x-real-time of this invocation's runs. */
+  /** Median x-real-time of this invocation's runs, process CPU time. */
   xRealTime: number;
+  /** Same, wall time. */
+  xRealTimeWall: number;
   runs: number[];
+  runsWall: number[];
   echoAttenuationDb: number;
 }
 

@@ -6,12 +6,20 @@
 import { wantsHelp } from './args.js';
 import type { Command } from './command.js';
 import { cancelCommand } from './commands/cancel.js';
+import { classifierCommand } from './commands/classifier.js';
+import { classifyCommand } from './commands/classify.js';
 import { demoCommand } from './commands/demo.js';
 import { identifyCommand } from './commands/identify.js';
+import { loadtestCommand } from './commands/loadtest.js';
+import { serveCommand } from './commands/serve.js';
 import { simulateCommand } from './commands/simulate.js';
+import { streamCommand } from './commands/stream.js';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 
-export const COMMANDS: readonly Command[] = [simulateCommand, cancelCommand, identifyCommand, demoCommand];
+export const COMMANDS: readonly Command[] = [
+  simulateCommand, cancelCommand, identifyCommand, demoCommand, serveCommand, streamCommand, loadtestCommand,
+  classifyCommand, classifierCommand,
+];
 
 export function topLevelHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

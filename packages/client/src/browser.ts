@@ -1,0 +1,7 @@
+/**
+ * @antiphase/client for browsers (and any runtime with a global WebSocket and fetch): no `node:` imports, no ws,
+ * no gRPC. WsStreamClient defaults to the global WebSocket; credentials travel as `?token=` (browsers cannot set
+ * headers on a WebSocket upgrade).
+ */
+export * from './common.js';
+export { WsStreamClient, globalWebSocketFactory, streamUrl, type WebSocketFactory, type WebSocketLike } from './ws-client.js';

@@ -1,0 +1,31 @@
+/**
+ * The session config as the service takes it (POST /api/v1/sessions, hello {config}, AudioChunk.config_json).
+ * The engine's SessionConfig (packages/engine/src/types.ts) is the source of truth; this copy keeps the client free
+ * of the engine (which needs Node worker threads) so that browsers can import it.
+ */
+export interface SessionConfig {
+  /** Hz, 8000…48000. */
+  sampleRate: number;
+  /** Samples per channel per frame, 16…4096. */
+  frameSize: number;
+  /** PCM on the wire (default 'float32'). */
+  sampleFormat?: 'float32' | 'int16';
+  /** fxlms | fxnlms | fxrls | fdfxlms | pbfxlms (default fxnlms). */
+  algorithm?: string;
+  /** Control filter length, taps (default 256). */
+  taps?: number;
+  stepSize?: number;
+  blockSize?: number;
+  /** Known Ŝ, taps at sampleRate (playout and network delay included); skips identification. */
+  secondaryPathEstimate?: number[];
+  /** Online identification of Ŝ before control: duration s, probe RMS (full scale 1), taps. */
+  identification?: { durationS?: number; level?: number; taps?: number };
+  /** 0…1 (default 1). */
+  intensity?: number;
+  enabled?: boolean;
+  /** Frames older than this relative to the newest capture time are dropped as late, ms (default 100). */
+  maxLatencyMs?: number;
+}
+
+/** The changeable subset (PATCH /api/v1/sessions/:id). */
+export type SessionPatch = Partial<Pick<SessionConfig, 'algorithm' | 'stepSize' | 'intensity' | 'enabled'>>;

@@ -1,0 +1,64 @@
+/** JSON schemas shared by the routes (and published in /openapi.json). */
+export const userSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' }, email: { type: 'string' }, role: { type: 'string', enum: ['user', 'admin'] }, createdAt: { type: 'string' },
+  },
+} as const;
+
+export const apiKeySchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' }, name: { type: 'string' }, prefix: { type: 'string' }, createdAt: { type: 'string' },
+    revokedAt: { type: 'string', nullable: true },
+  },
+} as const;
+
+export const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 256 } } } as const;
+
+/** SessionConfig (packages/engine/src/types.ts); the engine validates it and names the bad field. */
+export const sessionConfigSchema = {
+  type: 'object',
+  required: ['sampleRate', 'frameSize'],
+  properties: {
+    sampleRate: { type: 'integer', description: 'Hz, 8000…48000' },
+    frameSize: { type: 'integer', description: 'samples per channel per frame, 16…4096' },
+    sampleFormat: { type: 'string', enum: ['float32', 'int16'] },
+    algorithm: { type: 'string', enum: ['fxlms', 'fxnlms', 'fxrls', 'fdfxlms', 'pbfxlms'] },
+    taps: { type: 'integer' },
+    stepSize: { type: 'number' },
+    blockSize: { type: 'integer' },
+    secondaryPathEstimate: { type: 'array', items: { type: 'number' } },
+    identification: {
+      type: 'object',
+      properties: { durationS: { type: 'number' }, level: { type: 'number' }, taps: { type: 'integer' } },
+    },
+    intensity: { type: 'number', minimum: 0, maximum: 1 },
+    enabled: { type: 'boolean' },
+    maxLatencyMs: { type: 'number' },
+  },
+} as const;
+
+export const sessionPatchSchema = {
+  type: 'object',
+  properties: {
+    algorithm: sessionConfigSchema.properties.algorithm,
+    stepSize: { type: 'number' },
+    intensity: { type: 'number', minimum: 0, maximum: 1 },
+    enabled: { type: 'boolean' },
+  },
+} as const;
+
+/** A session as GET /sessions/:id returns it; stats are the engine's SessionStats (open object). */
+export const sessionViewSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' }, userId: { type: 'string' }, transport: { type: 'string' }, phase: { type: 'string' },
+    live: { type: 'boolean' }, createdAt: { type: 'string' }, endedAt: { type: 'string', nullable: true },
+    config: { type: 'object', additionalProperties: true },
+    stats: { type: 'object', nullable: true, additionalProperties: true },
+    transportDropped: { type: 'integer' },
+  },
+} as const;
+
+export const openObject = { type: 'object', additionalProperties: true } as const;

@@ -1,0 +1,289 @@
+/**
+ * Sessions as the server sees them: an engine session plus its owner, the transport that created it, its durable
+ * record and its metrics. Every transport goes through this service (the engine port is Engine's public API);
+ * ownership is checked once when a transport attaches, so the per-frame path (processFrame) does no lookups beyond
+ * the engine's own and never touches the database.
+ *
+ * Off the hot path: the engine's per-second stats events update an in-memory table; every metricsIntervalSeconds
+ * a timer appends one session_metrics row per session that processed audio since the last sample.
+ */
+import type { Engine, SessionConfig, SessionPatch, SessionStats, AudioFrame, AntiNoiseFrame } from '@antiphase/engine';
+import { EngineError } from '@antiphase/engine';
+import { ApiError } from './errors.js';
+import type { Principal } from './auth/service.js';
+import type { ServerMetrics } from './metrics.js';
+import type { SessionMetricRecord, SessionRecord, SessionTransport, Store } from './store/types.js';
+
+export interface LiveSession {
+  id: string;
+  userId: string;
+  transport: SessionTransport;
+  createdAt: string;
+  /** The negotiated format, for the transports' per-frame checks. */
+  sampleRate: number;
+  frameSize: number;
+  sampleFormat: 'float32' | 'int16';
+  /** Frames the transports dropped before they reached the engine (full connection queue). */
+  dropped: number;
+  /** Set once the session is being ended: transports stop submitting frames. */
+  ending: boolean;
+}
+
+export interface SessionView {
+  id: string;
+  userId: string;
+  transport: SessionTransport;
+  phase: string;
+  live: boolean;
+  createdAt: string;
+  endedAt: string | null;
+  config: unknown;
+  /** Live stats from the engine, or the stored final stats. */
+  stats: SessionStats | null;
+  /** Frames dropped by the transport's bounded queue (live sessions only). */
+  transportDropped: number;
+}
+
+const PATCH_KEYS = new Set(['algorithm', 'stepSize', 'intensity', 'enabled']);
+
+interface StatsCursor {
+  latest: SessionStats;
+  sampledFrames: number;
+  lostSeen: number;
+}
+
+export class SessionService {
+  private readonly live = new Map<string, LiveSession>();
+  private readonly cursors = new Map<string, StatsCursor>();
+  private readonly timer: NodeJS.Timeout;
+  private closing: Promise<void> | null = null;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly store: Store,
+    private readonly metrics: ServerMetrics,
+    private readonly options: { maxSessions: number; metricsIntervalSeconds: number },
+  ) {
+    engine.on('stats', this.onStats);
+    engine.on('sessionFailed', this.onSessionFailed);
+    this.timer = setInterval(() => void this.sampleMetrics().catch(() => undefined), options.metricsIntervalSeconds * 1000);
+    this.timer.unref();
+  }
+
+  get liveCount(): number {
+    return this.live.size;
+  }
+
+  async create(principal: Principal, config: unknown, transport: SessionTransport): Promise<{ session: LiveSession; stats: SessionStats }> {
+    this.assertOpen();
+    if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+      throw new ApiError('INVALID_CONFIG', 'config must be a JSON object (SessionConfig: sampleRate, frameSize, …)');
+    }
+    if (this.live.size >= this.options.maxSessions) {
+      throw new ApiError('OVERLOADED', `the server runs its maximum of ${this.options.maxSessions} sessions (ANTIPHASE_MAX_SESSIONS)`);
+    }
+    const stats = await this.engine.createSession(config as SessionConfig);
+    const resolved = stats.config;
+    const session: LiveSession = {
+      id: stats.sessionId, userId: principal.userId, transport, createdAt: stats.createdAt,
+      sampleRate: resolved.sampleRate, frameSize: resolved.frameSize, sampleFormat: resolved.sampleFormat ?? 'float32',
+      dropped: 0, ending: false,
+    };
+    this.live.set(session.id, session);
+    this.metrics.activeSessions.inc({ transport });
+    try {
+      await this.store.createSession({
+        id: session.id, userId: principal.userId, config: resolved, phase: stats.phase === 'ended' ? 'ended' : stats.phase,
+        transport, createdAt: stats.createdAt,
+      });
+    } catch (error) {
+      await this.finish(session.id, 'could not be stored').catch(() => undefined);
+      throw error;
+    }
+    return { session, stats };
+  }
+
+  /** The live session if `principal` may use it; NOT_FOUND otherwise (never reveals another user's session). */
+  attach(principal: Principal, id: unknown): LiveSession {
+    const session = typeof id === 'string' ? this.live.get(id) : undefined;
+    if (!session || session.userId !== principal.userId || session.ending) throw new ApiError('NOT_FOUND', `no live session ${JSON.stringify(id)} for this user`);
+    return session;
+  }
+
+  private async owned(principal: Principal, id: string): Promise<SessionRecord> {
+    const record = await this.store.sessionById(id);
+    if (!record || (record.userId !== principal.userId && principal.role !== 'admin')) throw new ApiError('NOT_FOUND', `no session ${JSON.stringify(id)}`);
+    return record;
+  }
+
+  async get(principal: Principal, id: string): Promise<SessionView> {
+    const record = await this.owned(principal, id);
+    const live = this.live.get(id);
+    let stats: SessionStats | null = (record.finalStats as SessionStats | null) ?? null;
+    if (live && !live.ending) {
+      try {
+        stats = await this.engine.getStats(id);
+      } catch (error) {
+        if (!(error instanceof EngineError)) throw error;
+        stats = this.cursors.get(id)?.latest ?? stats;
+      }
+    }
+    return this.view(record, stats, live);
+  }
+
+  async list(principal: Principal, all: boolean, limit: number): Promise<SessionView[]> {
+    if (all && principal.role !== 'admin') throw new ApiError('FORBIDDEN', 'all=true is for admins');
+    const records = await this.store.listSessions(all ? undefined : principal.userId, limit);
+    return records.map((r) => this.view(r, this.cursors.get(r.id)?.latest ?? (r.finalStats as SessionStats | null) ?? null, this.live.get(r.id)));
+  }
+
+  private view(record: SessionRecord, stats: SessionStats | null, live: LiveSession | undefined): SessionView {
+    const isLive = live !== undefined && !live.ending;
+    return {
+      id: record.id, userId: record.userId, transport: record.transport,
+      phase: isLive && stats ? stats.phase : record.phase, live: isLive, createdAt: record.createdAt, endedAt: record.endedAt,
+      config: stats?.config ?? record.config, stats, transportDropped: live?.dropped ?? 0,
+    };
+  }
+
+  async update(principal: Principal, id: string, patch: unknown): Promise<SessionStats> {
+    await this.owned(principal, id);
+    const live = this.live.get(id);
+    if (!live || live.ending) throw new ApiError('SESSION_ENDED', `session ${id} has ended`);
+    if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw new ApiError('INVALID_CONFIG', 'the patch must be a JSON object');
+    for (const key of Object.keys(patch)) {
+      if (!PATCH_KEYS.has(key)) throw new ApiError('INVALID_CONFIG', `${key} cannot change while a session runs (changeable: ${[...PATCH_KEYS].join(', ')})`);
+    }
+    const stats = await this.engine.updateSession(id, patch as SessionPatch);
+    await this.store.updateSession(id, { config: stats.config, phase: stats.phase === 'ended' ? 'ended' : stats.phase });
+    return stats;
+  }
+
+  /** Ends a session (REST DELETE); returns the final stats, which are stored. */
+  async end(principal: Principal, id: string): Promise<SessionStats> {
+    const record = await this.owned(principal, id);
+    if (!this.live.has(id)) {
+      if (record.finalStats) return record.finalStats as SessionStats;
+      throw new ApiError('SESSION_ENDED', `session ${id} has ended (${record.phase})`);
+    }
+    return this.finish(id, 'ended by request');
+  }
+
+  /** Ends a live session, whoever asks (transport closing, shutdown, failure), and stores its final stats. */
+  async finish(id: string, reason: string): Promise<SessionStats> {
+    const live = this.live.get(id);
+    if (!live) throw new ApiError('NOT_FOUND', `no live session ${id}`);
+    live.ending = true;
+    let stats: SessionStats;
+    try {
+      stats = await this.engine.endSession(id);
+    } catch {
+      const last = this.cursors.get(id)?.latest;
+      stats = last ? { ...last, phase: 'ended', endReason: reason } : ({ sessionId: id, phase: 'ended', endReason: reason } as SessionStats);
+    }
+    if (stats.endReason === null || stats.endReason === 'ended by request') stats = { ...stats, endReason: reason };
+    this.live.delete(id);
+    this.metrics.activeSessions.dec({ transport: live.transport });
+    const cursor = this.cursors.get(id);
+    if (cursor && stats.framesProcessed !== undefined) {
+      await this.store.appendSessionMetrics([metricRow(id, stats)]).catch(() => undefined);
+    }
+    this.cursors.delete(id);
+    await this.store.endSession(id, new Date().toISOString(), stats);
+    return stats;
+  }
+
+  /**
+   * The hot path: one frame through the engine, timed from `receivedAt` (performance.now() when the transport got
+   * the bytes) to now, and counted by transport. null: the engine dropped it as late.
+   */
+  async processFrame(session: LiveSession, frame: AudioFrame, transport: SessionTransport, receivedAt: number): Promise<AntiNoiseFrame | null> {
+    const labels = { transport };
+    try {
+      const result = await this.engine.processFrame(frame);
+      if (result === null) {
+        this.metrics.framesLate.inc(labels);
+        return null;
+      }
+      result.processingUs = (performance.now() - receivedAt) * 1000;
+      this.metrics.frames.inc(labels);
+      this.metrics.frameLatency.observe(labels, result.processingUs / 1e6);
+      return result;
+    } catch (error) {
+      if (error instanceof EngineError) {
+        if (error.code === 'FORMAT_MISMATCH' || error.code === 'INVALID_AUDIO') this.metrics.framesInvalid.inc(labels);
+        // The session ended itself (overrun) or failed: store it and tell the transport.
+        if ((error.code === 'SESSION_ENDED' || error.code === 'OVERLOADED' || error.code === 'SESSION_FAILED') && !session.ending) {
+          void this.finish(session.id, error.message).catch(() => undefined);
+        }
+      }
+      throw error;
+    }
+  }
+
+  /** A frame the transport rejected before the engine saw it (malformed, NaN, wrong format). */
+  countInvalid(transport: SessionTransport): void {
+    this.metrics.framesInvalid.inc({ transport });
+  }
+
+  /** A frame the transport dropped from its full queue. */
+  countDropped(session: LiveSession | undefined, transport: SessionTransport): void {
+    if (session) session.dropped++;
+    this.metrics.framesLate.inc({ transport });
+  }
+
+  private readonly onStats = (stats: SessionStats): void => {
+    const live = this.live.get(stats.sessionId);
+    if (!live) return;
+    const cursor = this.cursors.get(stats.sessionId);
+    const lostBefore = cursor?.lostSeen ?? 0;
+    if (stats.framesLost > lostBefore) this.metrics.framesLost.inc({ transport: live.transport }, stats.framesLost - lostBefore);
+    if (cursor && cursor.latest.phase !== stats.phase && stats.phase !== 'ended') {
+      void this.store.updateSession(stats.sessionId, { phase: stats.phase }).catch(() => undefined);
+    }
+    this.cursors.set(stats.sessionId, { latest: stats, sampledFrames: cursor?.sampledFrames ?? 0, lostSeen: stats.framesLost });
+  };
+
+  private readonly onSessionFailed = ({ sessionId, error }: { sessionId: string; error: EngineError }): void => {
+    if (this.live.has(sessionId)) void this.finish(sessionId, error.message).catch(() => undefined);
+  };
+
+  /** Appends one metrics row per session that processed frames since the last sample. */
+  async sampleMetrics(): Promise<number> {
+    const rows: SessionMetricRecord[] = [];
+    for (const [id, cursor] of this.cursors) {
+      if (!this.live.has(id) || cursor.latest.framesProcessed === cursor.sampledFrames) continue;
+      cursor.sampledFrames = cursor.latest.framesProcessed;
+      rows.push(metricRow(id, cursor.latest));
+    }
+    await this.store.appendSessionMetrics(rows);
+    return rows.length;
+  }
+
+  /** Ends every live session (stored with reason 'server shutdown'). Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      clearInterval(this.timer);
+      await this.sampleMetrics().catch(() => undefined);
+      await Promise.all([...this.live.keys()].map((id) => this.finish(id, 'server shutdown').catch(() => undefined)));
+      this.engine.off('stats', this.onStats);
+      this.engine.off('sessionFailed', this.onSessionFailed);
+    })();
+    return this.closing;
+  }
+
+  private assertOpen(): void {
+    if (this.closing) throw new ApiError('OVERLOADED', 'the server is shutting down');
+  }
+}
+
+function metricRow(id: string, s: SessionStats): SessionMetricRecord {
+  return {
+    sessionId: id, t: new Date().toISOString(), nrDb: finite(s.nrDb), frames: s.framesProcessed, late: s.framesLate, lost: s.framesLost,
+    processingUsP50: finite(s.processingUsP50), processingUsP99: finite(s.processingUsP99),
+  };
+}
+
+function finite(x: number): number {
+  return Number.isFinite(x) ? x : 0;
+}

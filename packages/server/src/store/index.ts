@@ -1,0 +1,3 @@
+export type * from './types.js';
+export { SqliteStore, type SqliteStoreOptions } from './sqlite.js';
+export { MIGRATIONS, type Migration } from './migrations.js';

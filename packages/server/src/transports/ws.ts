@@ -1,0 +1,285 @@
+/**
+ * The WebSocket transport's framework-free core (docs/protocol.md, "Session flow"): one StreamConnection per
+ * socket, fed raw messages, answering through `send`. It knows frames, sessions and the bounded queue; it does not
+ * know Fastify or `ws` — ws-plugin.ts is the thin adapter that authenticates the upgrade and wires a socket to it.
+ *
+ *   awaiting-hello ──hello{config|sessionId}──► negotiating ──ok──► ready ──audio──► antiNoise (or dropped)
+ *         │                                        │ bad config: INVALID_CONFIG, back to awaiting-hello
+ *         └──audio: NOT_READY                      └ unknown session: UNKNOWN_SESSION, close
+ *
+ * Frame-level errors (malformed, oversized, NaN, format mismatch, not ready) answer with an error frame and keep
+ * the stream open; session-level errors (unknown session, session ended) answer and close it. A session created
+ * by this connection's hello ends when the connection closes; a session created over REST lives on.
+ */
+import {
+  decodeFrame, decodeFrameInto, encodeAntiNoiseFrame, encodeErrorFrame, encodeJsonFrame, MAX_FRAME_BYTES, ProtocolError,
+  readFrameHeader, createFrameHeader, type ErrorCodeName, type FrameHeader,
+} from '@antiphase/protocol';
+import { EngineError, type SessionStats } from '@antiphase/engine';
+import { ApiError, toWireCode } from '../errors.js';
+import type { Principal } from '../auth/service.js';
+import type { LiveSession, SessionService } from '../sessions.js';
+import type { SessionTransport } from '../store/types.js';
+import { FramePipeline } from './pipeline.js';
+
+/** WebSocket close codes (RFC 6455 §7.4.1). */
+export const WS_CLOSE = { normal: 1000, goingAway: 1001, policyViolation: 1008, tooBig: 1009, internal: 1011 } as const;
+
+/**
+ * Messages larger than this are cut off by the socket library itself (close 1009) before they are buffered; up to
+ * it, an oversized frame is read and answered with FRAME_TOO_LARGE while the stream stays open.
+ */
+export const WS_MAX_PAYLOAD = 2 * MAX_FRAME_BYTES;
+
+/** Outgoing bytes a slow reader may leave unread before anti-noise frames for it are dropped (counted late). */
+export const MAX_SEND_BUFFER_BYTES = 1 << 20;
+
+export interface StreamSocket {
+  send(bytes: Uint8Array): void;
+  close(code: number, reason: string): void;
+  /** Bytes queued for sending and not yet written to the network. */
+  bufferedAmount(): number;
+}
+
+export interface StreamConnectionOptions {
+  sessions: SessionService;
+  principal: Principal;
+  socket: StreamSocket;
+  /** Frames held per connection (waiting + in the engine). */
+  queueFrames: number;
+  transport?: SessionTransport;
+}
+
+interface PendingFrame {
+  sequence: number;
+  captureTimestampUs: number;
+  reference: Float32Array;
+  error: Float32Array;
+  receivedAt: number;
+}
+
+type State = 'awaiting-hello' | 'negotiating' | 'ready' | 'closed';
+
+/** The ready frame's payload: what the client needs to stream. */
+export function readyPayload(session: LiveSession, stats: SessionStats, created: boolean): Record<string, unknown> {
+  return {
+    sessionId: session.id,
+    created,
+    sampleRate: session.sampleRate,
+    frameSize: session.frameSize,
+    sampleFormat: session.sampleFormat,
+    channels: 2,
+    phase: stats.phase,
+    maxLatencyMs: stats.config.maxLatencyMs,
+    secondaryPathTaps: stats.config.secondaryPathEstimate?.length ?? stats.config.identification?.taps ?? null,
+    secondaryPathDelaySamples: stats.secondaryPathDelaySamples,
+  };
+}
+
+export class StreamConnection {
+  private state: State = 'awaiting-hello';
+  private session: LiveSession | null = null;
+  private ownsSession = false;
+  private pipeline: FramePipeline<PendingFrame> | null = null;
+  private readonly header: FrameHeader = createFrameHeader();
+  private readonly pool: { reference: Float32Array; error: Float32Array }[] = [];
+  private readonly transport: SessionTransport;
+  /** Error frames sent, by code name (tests and debugging). */
+  readonly errorsSent = new Map<ErrorCodeName, number>();
+
+  constructor(private readonly options: StreamConnectionOptions) {
+    this.transport = options.transport ?? 'ws';
+  }
+
+  get sessionId(): string | null {
+    return this.session?.id ?? null;
+  }
+
+  /** One message from the socket. Never throws: every problem becomes an error frame. */
+  onMessage(data: Uint8Array, isBinary = true): void {
+    if (this.state === 'closed') return;
+    const receivedAt = performance.now();
+    if (!isBinary) {
+      this.options.sessions.countInvalid(this.transport);
+      this.frameError('MALFORMED_FRAME', 'text messages are not frames: send binary frames (docs/protocol.md)');
+      return;
+    }
+    if (data.byteLength > MAX_FRAME_BYTES) {
+      this.options.sessions.countInvalid(this.transport);
+      this.frameError('FRAME_TOO_LARGE', `frame of ${data.byteLength} bytes exceeds ${MAX_FRAME_BYTES}`);
+      return;
+    }
+    let header: FrameHeader;
+    try {
+      header = readFrameHeader(data, this.header);
+    } catch (error) {
+      this.protocolError(error, 0);
+      return;
+    }
+    switch (header.type) {
+      case 'audio':
+        this.onAudio(data, header, receivedAt);
+        return;
+      case 'hello':
+        this.onHello(data);
+        return;
+      case 'event':
+      case 'error':
+        return; // accepted and ignored in protocol version 1
+      default:
+        this.frameError('UNKNOWN_TYPE', `the server does not accept ${header.type} frames`, header.sequence);
+    }
+  }
+
+  /** The socket closed: drop waiting frames and end a session this connection created. Idempotent. */
+  onClose(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.pipeline?.stop();
+    if (this.session && this.ownsSession && !this.session.ending) {
+      void this.options.sessions.finish(this.session.id, 'connection closed').catch(() => undefined);
+    }
+  }
+
+  private onHello(data: Uint8Array): void {
+    if (this.state !== 'awaiting-hello') {
+      this.frameError('INVALID_CONFIG', this.state === 'ready' ? 'the session is already negotiated on this connection' : 'a hello is being processed');
+      return;
+    }
+    let value: unknown;
+    try {
+      value = (decodeFrame(data) as { value: unknown }).value;
+    } catch (error) {
+      this.protocolError(error, 0);
+      return;
+    }
+    const hello = (typeof value === 'object' && value !== null ? value : {}) as { sessionId?: unknown; config?: unknown };
+    if ((hello.sessionId === undefined) === (hello.config === undefined)) {
+      this.frameError('INVALID_CONFIG', 'hello must carry exactly one of {"sessionId": "..."} or {"config": {...}}');
+      return;
+    }
+    this.state = 'negotiating';
+    void this.negotiate(hello);
+  }
+
+  private async negotiate(hello: { sessionId?: unknown; config?: unknown }): Promise<void> {
+    const { sessions, principal } = this.options;
+    try {
+      let session: LiveSession;
+      let stats: SessionStats;
+      let created = false;
+      if (hello.sessionId !== undefined) {
+        session = sessions.attach(principal, hello.sessionId);
+        stats = (await sessions.get(principal, session.id)).stats!;
+      } else {
+        ({ session, stats } = await sessions.create(principal, hello.config, this.transport));
+        created = true;
+      }
+      if (this.state === 'closed') {
+        if (created) await sessions.finish(session.id, 'connection closed').catch(() => undefined);
+        return;
+      }
+      this.session = session;
+      this.ownsSession = created;
+      this.pipeline = new FramePipeline<PendingFrame>({
+        capacity: this.options.queueFrames,
+        maxSubmitted: Math.max(1, Math.min(8, Math.floor(this.options.queueFrames / 2))),
+        submit: (frame) => this.submit(frame),
+        onDrop: (frame) => {
+          this.release(frame);
+          sessions.countDropped(this.session ?? undefined, this.transport);
+        },
+      });
+      this.state = 'ready';
+      this.options.socket.send(encodeJsonFrame('ready', readyPayload(session, stats, created)));
+    } catch (error) {
+      if (this.state === 'closed') return;
+      this.state = 'awaiting-hello';
+      const wire = toWireCode(error);
+      if (wire.name === 'UNKNOWN_SESSION') this.sessionError('UNKNOWN_SESSION', wire.message);
+      else this.frameError(wire.name, wire.message);
+    }
+  }
+
+  private onAudio(data: Uint8Array, header: FrameHeader, receivedAt: number): void {
+    const session = this.session;
+    if (this.state !== 'ready' || !session) {
+      this.frameError('NOT_READY', 'send a hello and wait for ready before audio', header.sequence);
+      return;
+    }
+    if (header.sampleRate !== session.sampleRate || header.sampleFormat !== session.sampleFormat || header.frameSize !== session.frameSize) {
+      this.options.sessions.countInvalid(this.transport);
+      this.frameError(
+        'FORMAT_MISMATCH',
+        `frame is ${header.sampleRate} Hz, ${header.frameSize} samples, ${header.sampleFormat}; the session negotiated ` +
+          `${session.sampleRate} Hz, ${session.frameSize} samples, ${session.sampleFormat}`,
+        header.sequence,
+      );
+      return;
+    }
+    const buffers = this.pool.pop() ?? { reference: new Float32Array(session.frameSize), error: new Float32Array(session.frameSize) };
+    try {
+      decodeFrameInto(data, [buffers.reference, buffers.error], header);
+    } catch (error) {
+      this.pool.push(buffers);
+      this.protocolError(error, header.sequence);
+      return;
+    }
+    this.pipeline!.push({ sequence: header.sequence, captureTimestampUs: header.captureTimestampUs, ...buffers, receivedAt });
+  }
+
+  private release(frame: PendingFrame): void {
+    if (this.pool.length < this.options.queueFrames + 1) this.pool.push({ reference: frame.reference, error: frame.error });
+  }
+
+  private async submit(frame: PendingFrame): Promise<void> {
+    const session = this.session!;
+    const { sessions, socket } = this.options;
+    let pending;
+    try {
+      // The engine copies the samples before processFrame returns its promise: the buffers are free after this call.
+      pending = sessions.processFrame(session, { sessionId: session.id, ...frame }, this.transport, frame.receivedAt);
+    } finally {
+      this.release(frame);
+    }
+    try {
+      const result = await pending;
+      if (this.state === 'closed' || result === null) return;
+      if (socket.bufferedAmount() > MAX_SEND_BUFFER_BYTES) {
+        sessions.countDropped(session, this.transport); // the client is not reading: never queue without bound
+        return;
+      }
+      socket.send(encodeAntiNoiseFrame({
+        sequence: result.sequence, captureTimestampUs: result.captureTimestampUs, sampleRate: session.sampleRate,
+        antiNoise: result.antiNoise, processingUs: result.processingUs, sampleFormat: session.sampleFormat,
+      }));
+    } catch (error) {
+      if (this.state === 'closed') return;
+      const wire = toWireCode(error);
+      const sessionLevel = error instanceof EngineError
+        ? ['SESSION_ENDED', 'SESSION_FAILED', 'UNKNOWN_SESSION', 'ENGINE_CLOSED', 'OVERLOADED'].includes(error.code)
+        : error instanceof ApiError && error.code === 'NOT_FOUND';
+      if (sessionLevel) this.sessionError(wire.name, wire.message, frame.sequence);
+      else this.frameError(wire.name, wire.message, frame.sequence);
+    }
+  }
+
+  /** A frame the codec rejected: counted invalid, answered with the codec's code. */
+  private protocolError(error: unknown, sequence: number): void {
+    this.options.sessions.countInvalid(this.transport);
+    if (error instanceof ProtocolError) this.frameError(error.codeName, error.message, sequence);
+    else this.frameError('INTERNAL', 'internal server error', sequence);
+  }
+
+  private frameError(code: ErrorCodeName, message: string, sequence = 0): void {
+    if (this.state === 'closed') return;
+    this.errorsSent.set(code, (this.errorsSent.get(code) ?? 0) + 1);
+    this.options.socket.send(encodeErrorFrame(code, message, sequence >>> 0));
+  }
+
+  private sessionError(code: ErrorCodeName, message: string, sequence = 0): void {
+    this.frameError(code, message, sequence);
+    this.options.socket.close(WS_CLOSE.policyViolation, code);
+    this.onClose();
+  }
+}

@@ -1,0 +1,290 @@
+/**
+ * Node-only training pipeline behind `npm run train:classifier` and `antiphase classifier train`:
+ *   1. generate `examplesPerClass` labelled examples per class from `seed` (generator/generate.ts);
+ *   2. optionally add a user's labelled clips (`dataDir`: manifest.csv or <class>/ folders);
+ *   3. features of every 3 s window (features.ts), MLP training (trainer.ts), all seeded;
+ *   4. a held-out generated test set from a different seed (never seen in training) → metrics;
+ *   5. optionally evaluate on a real labelled folder (`evalDir`) for the model card — never used for training;
+ *   6. model JSON + model card text (with the model file's sha256).
+ */
+import { FeatureExtractor } from '../features.js';
+import { NoiseClassifier } from '../classify.js';
+import { evaluatePredictions, formatReport, type EvaluationReport } from '../evaluate.js';
+import { generateExample, exampleSeed, type GeneratorOptions } from '../generator/generate.js';
+import { parseModel, type ModelJson } from '../model.js';
+import { NOISE_CLASSES, isNoiseClass, type NoiseClass } from '../taxonomy.js';
+import { trainMlp, TRAIN_DEFAULTS, type TrainOptions } from '../trainer.js';
+import { loadDataset, readClip } from './dataset.js';
+import { basename, join } from 'node:path';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { sha256Hex } from './model-file.js';
+
+export const TRAINING_DEFAULTS = {
+  seed: 20240611,
+  /** Generated training examples per class. */
+  examplesPerClass: 240,
+  /** Held-out generated test examples per class (fresh seed). */
+  testExamplesPerClass: 60,
+  /** Version written into the model. */
+  version: '1.0.0',
+} as const;
+
+/** Offset between the training seed and the held-out test seed (any distinct value works: seeds are hashed). */
+export const TEST_SEED_OFFSET = 7777777;
+
+export interface TrainingRun {
+  seed?: number;
+  examplesPerClass?: number;
+  testExamplesPerClass?: number;
+  dataDir?: string;
+  evalDir?: string;
+  version?: string;
+  train?: TrainOptions;
+  generator?: GeneratorOptions;
+  /** Progress and notes (stderr in the CLIs). */
+  log?: (line: string) => void;
+}
+
+export interface TrainingResult {
+  model: ModelJson;
+  modelText: string;
+  sha256: string;
+  card: string;
+  heldOut: EvaluationReport | null;
+  real: EvaluationReport | null;
+  trainingWindows: number;
+  userClips: number;
+  seconds: number;
+}
+
+export function runTraining(run: TrainingRun = {}): TrainingResult {
+  const t0 = Date.now();
+  const seed = run.seed ?? TRAINING_DEFAULTS.seed;
+  const perClass = run.examplesPerClass ?? TRAINING_DEFAULTS.examplesPerClass;
+  const testPerClass = run.testExamplesPerClass ?? TRAINING_DEFAULTS.testExamplesPerClass;
+  const log = run.log ?? (() => {});
+  const extractor = new FeatureExtractor();
+  const x: Float32Array[] = [];
+  const labels: string[] = [];
+
+  // 1. Generated data.
+  const total = perClass * NOISE_CLASSES.length;
+  let done = 0;
+  let nextReport = 0.1;
+  for (let i = 0; i < perClass; i++) {
+    NOISE_CLASSES.forEach((cls, c) => {
+      const ex = generateExample(cls, exampleSeed(seed, c, i), run.generator);
+      for (const v of extractor.extract(ex.samples)) {
+        x.push(v);
+        labels.push(cls);
+      }
+      done++;
+      if (done / total >= nextReport) {
+        log(`generated ${done}/${total} examples (${Math.round((Date.now() - t0) / 1000)} s)`);
+        nextReport += 0.1;
+      }
+    });
+  }
+
+  // 2. The user's clips.
+  let userClips = 0;
+  if (run.dataDir !== undefined) {
+    const data = loadDataset(run.dataDir);
+    for (const item of data.items) {
+      const audio = readClip(join(data.dir, item.file));
+      let windows: Float32Array[];
+      try {
+        windows = extractor.extract(audio);
+      } catch {
+        log(`skipped ${item.file}: too short (${(audio.length / 16000).toFixed(2)} s)`);
+        continue;
+      }
+      for (const v of windows) {
+        x.push(v);
+        labels.push(item.label);
+      }
+      userClips++;
+    }
+    log(`added ${userClips} clips from ${run.dataDir} (${data.source})`);
+  }
+
+  // Class list: the taxonomy (when generated data is used) plus any new user labels.
+  const classes: string[] = perClass > 0 ? [...NOISE_CLASSES] : [];
+  for (const l of labels) if (!classes.includes(l)) classes.push(l);
+  if (classes.length < 2) throw new RangeError(`training needs at least 2 classes, got ${classes.join(', ') || 'none'}`);
+  const y = labels.map((l) => classes.indexOf(l));
+
+  // 3. Train.
+  log(`training on ${x.length} windows, ${classes.length} classes`);
+  const trainOptions: TrainOptions = {
+    seed,
+    ...run.train,
+    onEpoch: (epoch, loss) => {
+      if (epoch % 10 === 0) log(`epoch ${epoch}: loss ${loss.toFixed(4)}`);
+    },
+  };
+  const model = trainMlp(x, y, classes, trainOptions);
+  model.version = run.version ?? TRAINING_DEFAULTS.version;
+  const classifier = new NoiseClassifier(parseModel(model));
+
+  // 4. Held-out generated test set.
+  let heldOut: EvaluationReport | null = null;
+  const genClasses = classes.filter(isNoiseClass) as NoiseClass[];
+  if (testPerClass > 0 && genClasses.length > 0) {
+    const truth: string[] = [];
+    const predicted: string[] = [];
+    for (let i = 0; i < testPerClass; i++) {
+      for (const cls of genClasses) {
+        const ex = generateExample(cls, exampleSeed(seed + TEST_SEED_OFFSET, NOISE_CLASSES.indexOf(cls), i), run.generator);
+        truth.push(cls);
+        predicted.push(classifier.classify(ex.samples).label);
+      }
+    }
+    heldOut = evaluatePredictions(truth, predicted, classes, { safetyClasses: model.safetyClasses });
+    log(`held-out generated accuracy ${(100 * heldOut.accuracy).toFixed(2)}% on ${heldOut.clips} examples`);
+  }
+
+  // 5. Real recordings (evaluation only).
+  let real: EvaluationReport | null = null;
+  if (run.evalDir !== undefined) real = evaluateFolder(classifier, run.evalDir).report;
+
+  const seconds = (Date.now() - t0) / 1000;
+  model.training = {
+    seed,
+    generatedExamplesPerClass: perClass,
+    generatedExampleDurationS: [run.generator?.minDurationS ?? 1, run.generator?.maxDurationS ?? 5],
+    userData: run.dataDir ?? null,
+    userClips,
+    trainingWindows: x.length,
+    hidden: run.train?.hidden ?? [...TRAIN_DEFAULTS.hidden],
+    epochs: run.train?.epochs ?? TRAIN_DEFAULTS.epochs,
+    heldOutGeneratedAccuracy: heldOut ? round4(heldOut.accuracy) : null,
+    heldOutExamplesPerClass: heldOut ? testPerClass : 0,
+  };
+  const modelText = `${JSON.stringify(model)}\n`;
+  const sha256 = sha256Hex(modelText);
+  const card = modelCard({ model, sha256, heldOut, real, bytes: Buffer.byteLength(modelText), seconds, run: { seed, perClass, testPerClass, evalDir: run.evalDir, dataDir: run.dataDir } });
+  return { model, modelText, sha256, card, heldOut, real, trainingWindows: x.length, userClips, seconds };
+}
+
+export interface FolderEvaluation {
+  report: EvaluationReport;
+  /** Per-clip answers, in data-set order. */
+  clips: { file: string; label: string; predicted: string; confidence: number }[];
+  skipped: { file: string; reason: string }[];
+}
+
+/** Classifies every clip of a labelled folder and computes the metrics (clips that cannot be classified are skipped and listed). */
+export function evaluateFolder(classifier: NoiseClassifier, dir: string): FolderEvaluation {
+  const data = loadDataset(dir);
+  const clips: FolderEvaluation['clips'] = [];
+  const skipped: FolderEvaluation['skipped'] = [];
+  for (const item of data.items) {
+    try {
+      const result = classifier.classify(readClip(join(data.dir, item.file)));
+      clips.push({ file: item.file, label: item.label, predicted: result.label, confidence: result.confidence });
+    } catch (error) {
+      skipped.push({ file: item.file, reason: (error as Error).message });
+    }
+  }
+  const report = evaluatePredictions(clips.map((c) => c.label), clips.map((c) => c.predicted), classifier.model.classes, { safetyClasses: classifier.model.safetyClasses });
+  return { report, clips, skipped };
+}
+
+function round4(v: number): number {
+  return Math.round(v * 10000) / 10000;
+}
+
+interface CardInput {
+  model: ModelJson;
+  sha256: string;
+  heldOut: EvaluationReport | null;
+  real: EvaluationReport | null;
+  bytes: number;
+  seconds: number;
+  run: { seed: number; perClass: number; testPerClass: number; evalDir?: string; dataDir?: string };
+}
+
+function modelCard(c: CardInput): string {
+  const params = c.model.layers.reduce((s, l) => s + l.weights.length + l.bias.length, 0);
+  const widths = [c.model.layers[0].inputs, ...c.model.layers.map((l) => l.outputs)].join(' → ');
+  return `# Model card: noise-type classifier ${c.model.version}
+
+Generated by \`npm run train:classifier\` (packages/intelligence/src/train-cli.ts); do not edit by hand — retrain.
+
+| field | value |
+|---|---|
+| file | \`noise-classifier.json\` (${c.bytes} bytes) |
+| sha256 | \`${c.sha256}\` |
+| format | ${c.model.format} v${c.model.formatVersion} |
+| version | ${c.model.version} |
+| classes | ${c.model.classes.join(', ')} |
+| safety classes | ${c.model.safetyClasses.join(', ')} |
+| architecture | MLP ${widths} (ReLU hidden, softmax out), ${params} parameters |
+| training seed | ${c.run.seed} |
+| training data | ${c.run.perClass} generated examples per class (1–5 s, 16 kHz)${c.run.dataDir ? ` + user clips from ${c.run.dataDir}` : ''}; no real recordings |
+| training time | ${c.seconds.toFixed(0)} s on the build machine |
+
+## Intended use
+Selecting ANC presets and analytics by noise type, and confirming the streaming emergency-sound detector
+(EmergencySoundDetector) for the emergency bypass. Not a certified life-safety device: the bypass must not depend
+on the classifier alone.
+
+## Data
+Procedural generator (packages/intelligence/src/generator/): per class several physically motivated subtypes —
+engine orders with RPM ramps and load; traffic pass-bys with Doppler and tyre noise; jets, propellers and helicopter
+blade slap; jackhammers, drills, compressors, hammering, saws, factory floors; fans, ducts, air conditioners;
+multi-talker babble from glottal-pulse/formant talkers (adults and children); keyboard typing; vacuum cleaners,
+dishwashers, washing machines, running water, dishes; T3/T4 smoke alarms, beepers, electronic fire alarms,
+fire bells, alarm clocks; wail/yelp/hi-lo/phaser/mechanical sirens with Doppler. Each example is mixed over a
+background bed (noise colours, street, room, other non-safety classes) at a random SNR (safety classes 0…35 dB,
+others 6…35 dB), with a random level envelope and transient distractors (knocks, bumps), with optional Schroeder reverb, random low-cut, band limit, peaking/shelving EQ, level −55…−8 dBFS,
+occasional clipping and 16-bit quantisation.
+
+## Features
+${c.model.features.names.length} values per 3 s window (hop 1 s; shorter clips are one window): 40 log-mel band
+means (level-normalised), standard deviations and mean |Δ|; dynamics percentiles; spectral flatness, centroid,
+flux; tonality and tonal-peak frequency statistics (sweep speed, stability); periodicity (pitch strength); the
+modulation spectrum (0.25–31 Hz in 6 bands) of 8 band-group envelopes, the full-band envelope and the tonal-peak
+track. 512-sample frames, 256 hop, 16 kHz. Longer clips: window probabilities averaged.
+
+## Metrics
+### Held-out generated data (seed ${c.run.seed} + ${TEST_SEED_OFFSET}, ${c.run.testPerClass} examples per class, never trained on)
+${c.heldOut ? '```\n' + formatReport(c.heldOut) + '\n```' : 'not measured'}
+
+### Real recordings${c.run.evalDir ? ` (${c.run.evalDir}; evaluation only, never trained or tuned on clip by clip)` : ''}
+${c.real ? '```\n' + formatReport(c.real) + '\n```' : 'not measured in this run; see docs/eval-classifier.md (`antiphase classifier eval`).'}
+
+## Limitations
+- Trained on synthetic sounds only: real recordings of sound types the generator does not imitate well (e.g.
+  music, rain, birds) are forced into one of the ${c.model.classes.length} classes; check \`lowConfidence\`.
+- Safety decisions: the classifier confirms on its own cadence; the fast path is the streaming detector.
+`;
+}
+
+/** File names written into the output folder. */
+export const MODEL_FILE_NAME = 'noise-classifier.json';
+export const MODEL_CARD_FILE_NAME = 'MODEL_CARD.md';
+
+/** Writes the model and its card into `dir` atomically (temporary siblings, then rename); returns the paths. */
+export function writeTrainingOutputs(result: TrainingResult, dir: string): { model: string; card: string } {
+  mkdirSync(dir, { recursive: true });
+  const files = [
+    { path: join(dir, MODEL_FILE_NAME), data: result.modelText },
+    { path: join(dir, MODEL_CARD_FILE_NAME), data: result.card },
+  ];
+  const staged: { temp: string; target: string }[] = [];
+  try {
+    for (const f of files) {
+      const temp = join(dir, `.${basename(f.path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+      staged.push({ temp, target: f.path });
+      writeFileSync(temp, f.data);
+    }
+    for (const { temp, target } of staged) renameSync(temp, target);
+  } catch (error) {
+    for (const { temp } of staged) rmSync(temp, { force: true });
+    throw error;
+  }
+  return { model: files[0].path, card: files[1].path };
+}

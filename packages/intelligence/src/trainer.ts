@@ -1,0 +1,221 @@
+/**
+ * Trainer of the classifier MLP: pure TypeScript, deterministic for a seed (seeded Random for the initialisation,
+ * shuffling and input noise; plain float64 arithmetic in a fixed order).
+ *
+ * Network: standardised features → dense ReLU layers (`hidden`) → dense softmax. Loss: cross-entropy with label
+ * smoothing ε (Szegedy et al. 2016), optimiser AdamW (Loshchilov & Hutter 2019: Adam with decoupled weight decay),
+ * mini-batches, step size on a cosine schedule (Loshchilov & Hutter 2017, SGDR without restarts). Regularisation:
+ * Gaussian noise on the standardised inputs (σ = inputNoise), weight decay. He initialisation (He et al. 2015).
+ */
+import { Random } from '@antiphase/dsp';
+import { FEATURE_COUNT } from './features.js';
+import { featureSpec, MODEL_FORMAT, MODEL_FORMAT_VERSION, type DenseLayerJson, type ModelJson } from './model.js';
+import { SAFETY_CLASSES } from './taxonomy.js';
+
+export interface TrainOptions {
+  /** Hidden layer widths (default [96, 48]). */
+  hidden?: number[];
+  /** Passes over the data (default 60). */
+  epochs?: number;
+  /** Mini-batch size (default 64). */
+  batchSize?: number;
+  /** Peak AdamW step size (default 2e-3). */
+  learningRate?: number;
+  /** Decoupled weight decay per step, relative (default 1e-3). */
+  weightDecay?: number;
+  /** Label smoothing ε (default 0.05). */
+  labelSmoothing?: number;
+  /** σ of Gaussian noise on standardised inputs (default 0.3). */
+  inputNoise?: number;
+  seed?: number;
+  /** Called after each epoch with the mean training loss. */
+  onEpoch?: (epoch: number, loss: number) => void;
+}
+
+export const TRAIN_DEFAULTS = {
+  hidden: [96, 48],
+  epochs: 60,
+  batchSize: 64,
+  learningRate: 2e-3,
+  weightDecay: 1e-3,
+  labelSmoothing: 0.05,
+  inputNoise: 0.3,
+  seed: 1,
+} as const;
+
+interface Layer {
+  inputs: number;
+  outputs: number;
+  relu: boolean;
+  w: Float64Array;
+  b: Float64Array;
+  gw: Float64Array;
+  gb: Float64Array;
+  mw: Float64Array;
+  vw: Float64Array;
+  mb: Float64Array;
+  vb: Float64Array;
+}
+
+/**
+ * Trains on feature vectors `x` (each FEATURE_COUNT long) with integer labels `y` (indices into `classes`).
+ * Returns the model document (without `version`/`training`, which the caller fills in).
+ */
+export function trainMlp(x: Float32Array[], y: number[], classes: readonly string[], options: TrainOptions = {}): ModelJson {
+  if (x.length !== y.length || x.length === 0) throw new RangeError('need as many labels as feature vectors, and at least one');
+  const hidden = options.hidden ?? [...TRAIN_DEFAULTS.hidden];
+  const epochs = options.epochs ?? TRAIN_DEFAULTS.epochs;
+  const batchSize = options.batchSize ?? TRAIN_DEFAULTS.batchSize;
+  const lr0 = options.learningRate ?? TRAIN_DEFAULTS.learningRate;
+  const decay = options.weightDecay ?? TRAIN_DEFAULTS.weightDecay;
+  const eps = options.labelSmoothing ?? TRAIN_DEFAULTS.labelSmoothing;
+  const noise = options.inputNoise ?? TRAIN_DEFAULTS.inputNoise;
+  const rng = new Random(options.seed ?? TRAIN_DEFAULTS.seed);
+  const K = classes.length;
+  const N = x.length;
+  const D = FEATURE_COUNT;
+
+  // Standardisation statistics.
+  const mean = new Float64Array(D);
+  const std = new Float64Array(D);
+  for (const v of x) for (let i = 0; i < D; i++) mean[i] += v[i];
+  for (let i = 0; i < D; i++) mean[i] /= N;
+  for (const v of x) for (let i = 0; i < D; i++) std[i] += (v[i] - mean[i]) ** 2;
+  for (let i = 0; i < D; i++) std[i] = Math.max(1e-6, Math.sqrt(std[i] / N));
+  const xs = x.map((v) => {
+    const z = new Float64Array(D);
+    for (let i = 0; i < D; i++) z[i] = (v[i] - mean[i]) / std[i];
+    return z;
+  });
+
+  const widths = [D, ...hidden, K];
+  const layers: Layer[] = [];
+  for (let l = 0; l + 1 < widths.length; l++) {
+    const inputs = widths[l];
+    const outputs = widths[l + 1];
+    const w = new Float64Array(inputs * outputs);
+    const scale = Math.sqrt(2 / inputs);
+    for (let i = 0; i < w.length; i++) w[i] = rng.gaussian() * scale;
+    const size = inputs * outputs;
+    layers.push({
+      inputs, outputs, relu: l + 2 < widths.length, w, b: new Float64Array(outputs),
+      gw: new Float64Array(size), gb: new Float64Array(outputs),
+      mw: new Float64Array(size), vw: new Float64Array(size), mb: new Float64Array(outputs), vb: new Float64Array(outputs),
+    });
+  }
+  const acts = widths.map((w) => new Float64Array(w));
+  const deltas = widths.map((w) => new Float64Array(w));
+  const order = Array.from({ length: N }, (_, i) => i);
+  const stepsPerEpoch = Math.ceil(N / batchSize);
+  const totalSteps = epochs * stepsPerEpoch;
+  const beta1 = 0.9, beta2 = 0.999, adamEps = 1e-8;
+  let step = 0;
+
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    // Fisher–Yates shuffle.
+    for (let i = N - 1; i > 0; i--) {
+      const j = Math.floor(rng.next() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    let lossSum = 0;
+    for (let start = 0; start < N; start += batchSize) {
+      const end = Math.min(N, start + batchSize);
+      for (const layer of layers) {
+        layer.gw.fill(0);
+        layer.gb.fill(0);
+      }
+      for (let s = start; s < end; s++) {
+        const idx = order[s];
+        const input = acts[0];
+        const src = xs[idx];
+        for (let i = 0; i < D; i++) input[i] = src[i] + (noise > 0 ? noise * rng.gaussian() : 0);
+        // Forward.
+        for (let l = 0; l < layers.length; l++) {
+          const { inputs, outputs, w, b, relu } = layers[l];
+          const a = acts[l];
+          const o = acts[l + 1];
+          for (let j = 0; j < outputs; j++) {
+            let acc = b[j];
+            const row = j * inputs;
+            for (let i = 0; i < inputs; i++) acc += w[row + i] * a[i];
+            o[j] = relu && acc < 0 ? 0 : acc;
+          }
+        }
+        const logits = acts[layers.length];
+        let max = -Infinity;
+        for (let k = 0; k < K; k++) max = Math.max(max, logits[k]);
+        let sum = 0;
+        for (let k = 0; k < K; k++) sum += Math.exp(logits[k] - max);
+        const dOut = deltas[layers.length];
+        for (let k = 0; k < K; k++) {
+          const p = Math.exp(logits[k] - max) / sum;
+          const target = (k === y[idx] ? 1 - eps : 0) + eps / K;
+          dOut[k] = p - target;
+          if (target > 0) lossSum -= target * Math.log(Math.max(p, 1e-12));
+        }
+        // Backward.
+        for (let l = layers.length - 1; l >= 0; l--) {
+          const { inputs, outputs, w, gw, gb } = layers[l];
+          const a = acts[l];
+          const d = deltas[l + 1];
+          const dPrev = deltas[l];
+          if (l > 0) dPrev.fill(0);
+          for (let j = 0; j < outputs; j++) {
+            const dj = d[j];
+            if (dj === 0) continue;
+            gb[j] += dj;
+            const row = j * inputs;
+            for (let i = 0; i < inputs; i++) {
+              gw[row + i] += dj * a[i];
+              if (l > 0) dPrev[i] += dj * w[row + i];
+            }
+          }
+          if (l > 0) for (let i = 0; i < inputs; i++) if (acts[l][i] <= 0) dPrev[i] = 0;
+        }
+      }
+      // AdamW update, cosine-decayed step.
+      step++;
+      const lr = lr0 * 0.5 * (1 + Math.cos((Math.PI * step) / totalSteps));
+      const count = end - start;
+      const c1 = 1 - Math.pow(beta1, step);
+      const c2 = 1 - Math.pow(beta2, step);
+      for (const layer of layers) {
+        adam(layer.w, layer.gw, layer.mw, layer.vw, count, lr, c1, c2, decay);
+        adam(layer.b, layer.gb, layer.mb, layer.vb, count, lr, c1, c2, 0);
+      }
+    }
+    options.onEpoch?.(epoch + 1, lossSum / N);
+  }
+
+  const layersJson: DenseLayerJson[] = layers.map((l) => ({
+    inputs: l.inputs,
+    outputs: l.outputs,
+    activation: l.relu ? 'relu' : 'softmax',
+    weights: Array.from(l.w, round),
+    bias: Array.from(l.b, round),
+  }));
+  return {
+    format: MODEL_FORMAT,
+    formatVersion: MODEL_FORMAT_VERSION,
+    version: '0.0.0',
+    classes: [...classes],
+    safetyClasses: classes.filter((c) => (SAFETY_CLASSES as readonly string[]).includes(c)),
+    features: featureSpec(),
+    normalisation: { mean: Array.from(mean, round), std: Array.from(std, round) },
+    layers: layersJson,
+  };
+
+  function adam(p: Float64Array, g: Float64Array, m: Float64Array, v: Float64Array, count: number, lr: number, c1: number, c2: number, wd: number): void {
+    for (let i = 0; i < p.length; i++) {
+      const gi = g[i] / count;
+      m[i] = beta1 * m[i] + (1 - beta1) * gi;
+      v[i] = beta2 * v[i] + (1 - beta2) * gi * gi;
+      p[i] -= lr * ((m[i] / c1) / (Math.sqrt(v[i] / c2) + adamEps) + wd * p[i]);
+    }
+  }
+}
+
+/** 6 significant digits: keeps the JSON small; the effect on outputs is below 1e-5. */
+function round(v: number): number {
+  return Number(v.toPrecision(6));
+}

@@ -134,9 +134,12 @@ export class InProcessStreamClient extends Emitter<StreamEvents> implements Stre
     return this.info;
   }
 
-  send(reference: Float32Array, error: Float32Array, captureTimestampUs = 0): SendResult {
+  send(reference: Float32Array, error: Float32Array, captureTimestampUs = 0, options: { antiNoiseMissing?: boolean } = {}): SendResult {
     const sequence = this.sequence++;
-    const result = this.session!.processFrame({ sessionId: 'in-process', sequence, captureTimestampUs, reference: reference.slice(), error: error.slice() });
+    const result = this.session!.processFrame({
+      sessionId: 'in-process', sequence, captureTimestampUs, antiNoiseMissing: options.antiNoiseMissing,
+      reference: reference.slice(), error: error.slice(),
+    });
     if (result) {
       setImmediate(() => this.emit('antiNoise', {
         sequence, captureTimestampUs, antiNoise: result.antiNoise, processingUs: result.processingUs,

@@ -23,7 +23,8 @@ import {
 } from '@antiphase/protocol';
 import {
   Emitter, StreamError, backoffDelayMs, checkFrame, isSessionLevelCode, nowUs, resolveReconnect,
-  type ReadyInfo, type ReconnectOptions, type SendResult, type StreamClient, type StreamConnectOptions, type StreamEvents,
+  type ReadyInfo, type ReconnectOptions, type SendOptions, type SendResult, type StreamClient, type StreamConnectOptions,
+  type StreamEvents,
 } from './stream.js';
 
 export interface GrpcStreamClientOptions {
@@ -145,7 +146,8 @@ export class GrpcStreamClient extends Emitter<StreamEvents> implements StreamCli
     }
   }
 
-  send(reference: Float32Array, error: Float32Array, captureTimestampUs: number = nowUs()): SendResult {
+  /** See WsStreamClient.send; `options.antiNoiseMissing` travels as AudioChunk.anti_noise_missing. */
+  send(reference: Float32Array, error: Float32Array, captureTimestampUs: number = nowUs(), options: SendOptions = {}): SendResult {
     if (this.closed) throw new StreamError(0, 'send() after close()', true);
     const info = this.readyInfo;
     if (info === null) throw new StreamError(ErrorCode.NOT_READY, 'send() before connect() resolved', false);
@@ -158,7 +160,7 @@ export class GrpcStreamClient extends Emitter<StreamEvents> implements StreamCli
       return { sequence, sent: false };
     }
     const call = this.call!;
-    if (!call.write(this.chunk(sequence, captureTimestampUs, reference, error, ''))) {
+    if (!call.write(this.chunk(sequence, captureTimestampUs, reference, error, '', '', options.antiNoiseMissing === true))) {
       // The call's buffer is full: drop frames (rather than queue stale audio) until it drains.
       this.blocked = true;
       call.once('drain', () => {
@@ -196,7 +198,10 @@ export class GrpcStreamClient extends Emitter<StreamEvents> implements StreamCli
 
   // ---- internals ----
 
-  private chunk(sequence: number, timestampUs: number, reference: Float32Array, error: Float32Array, sessionId: string, configJson = ''): AudioChunk {
+  private chunk(
+    sequence: number, timestampUs: number, reference: Float32Array, error: Float32Array, sessionId: string, configJson = '',
+    antiNoiseMissing = false,
+  ): AudioChunk {
     const info = this.readyInfo;
     const config = this.options!.config!;
     return {
@@ -208,6 +213,7 @@ export class GrpcStreamClient extends Emitter<StreamEvents> implements StreamCli
       sequence,
       frameSize: info?.frameSize ?? config.frameSize,
       configJson,
+      antiNoiseMissing,
     };
   }
 

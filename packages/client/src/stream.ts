@@ -135,6 +135,16 @@ export interface StreamEvents {
   reconnected: ReadyInfo;
 }
 
+/** Per-frame options of StreamClient.send. */
+export interface SendOptions {
+  /**
+   * The anti-noise due in this frame's capture period (the answer to frame sequence − playoutDelayFrames) did not
+   * arrive in time, so the loudspeaker played silence while this frame was captured. The server then models the
+   * loop with what was really played (audio frame flags bit 1 / AudioChunk.anti_noise_missing). Default false.
+   */
+  antiNoiseMissing?: boolean;
+}
+
 export interface SendResult {
   /** The sequence number this frame took (it is consumed even when the frame could not go out). */
   sequence: number;
@@ -149,7 +159,7 @@ export interface SendResult {
 export interface StreamClient {
   readonly transport: 'ws' | 'grpc';
   connect(options: StreamConnectOptions): Promise<ReadyInfo>;
-  send(reference: Float32Array, error: Float32Array, captureTimestampUs?: number): SendResult;
+  send(reference: Float32Array, error: Float32Array, captureTimestampUs?: number, options?: SendOptions): SendResult;
   on<K extends keyof StreamEvents>(event: K, listener: (value: StreamEvents[K]) => void): () => void;
   /** The session's info once ready (null before). */
   readonly info: ReadyInfo | null;

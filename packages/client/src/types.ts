@@ -16,9 +16,19 @@ export interface SessionConfig {
   taps?: number;
   stepSize?: number;
   blockSize?: number;
-  /** Known Ŝ, taps at sampleRate (playout and network delay included); skips identification. */
+  /**
+   * The client's playout schedule: the anti-noise answering frame k plays during the capture of frame
+   * k + playoutDelayFrames, or silence if it has not arrived by then (send that frame with antiNoiseMissing).
+   * Integer 1…32 (default 2). The server relies on it: declare the schedule the client really runs.
+   */
+  playoutDelayFrames?: number;
+  /** Known Ŝ, taps at sampleRate (playout delay included); skips identification. */
   secondaryPathEstimate?: number[];
-  /** Online identification of Ŝ before control: duration s, probe RMS (full scale 1), taps. */
+  /**
+   * Online identification of Ŝ before control: duration s, probe RMS (full scale 1), and Ŝ's length in taps,
+   * playout delay included (default playoutDelayFrames·frameSize + 256; the delay's taps are known zeros, the rest
+   * — at least 16 — are identified).
+   */
   identification?: { durationS?: number; level?: number; taps?: number };
   /** 0…1 (default 1). */
   intensity?: number;

@@ -4,11 +4,13 @@
  *   1. plays slot k of the playout schedule (the anti-noise of frame k − D, or silence if it is missing),
  *   2. captures frame k from an AcousticPlant: reference x, disturbance d (what the listener hears without
  *      control), error e = d + S * (anti-noise played),
- *   3. sends (x, e) as frame k, and files the answer to frame k under slot k + D when it comes back.
- * D = playoutDelayFrames. The schedule is a fixed, frame-indexed jitter buffer: an answer that arrives after its
- * slot was played is late (counted, discarded) and the slot plays silence. So the network and processing delay
- * become a fixed D·N samples of the secondary path the server sees (it identifies Ŝ through this very loop in its
- * 'identifying' phase; the room does nothing special for it), as long as the round trip stays under D frames.
+ *   3. sends (x, e) as frame k — flagged antiNoiseMissing when slot k played silence although anti-noise was due
+ *      (k ≥ D) — and files the answer to frame k under slot k + D when it comes back.
+ * D = playoutDelayFrames, declared to the server in sessionConfig(). The schedule is a fixed, frame-indexed jitter
+ * buffer: an answer that arrives after its slot was played is late (counted, discarded) and the slot plays silence.
+ * So the network and processing delay become a fixed D·N samples of the secondary path the server sees (it
+ * identifies the acoustic rest of Ŝ through this very loop in its 'identifying' phase), and the flag tells it which
+ * slots did not play what it sent, so that late answers do not corrupt its model of the loop.
  *
  * Clock. Paced (default): frame k is due at t0 + k·T (T = N / fs), computed from k, never accumulated, so the
  * schedule does not drift; a late wake-up catches up by running the overdue frames back to back. Unpaced
@@ -32,8 +34,8 @@
  *   round trip under D frames (e.g. 32-sample frames and RTT < 4 ms: loopback, a LAN, the edge tier), while
  *   engine harmonics (and any periodic noise) cancel behind a 10 ms frame as well.
  *
- * sessionConfig() proposes the server-side settings for this room: Ŝ long enough for the playout delay plus 64
- * taps of acoustics, a 1 s identification with a −26 dBFS probe, a 128-tap FxNLMS filter (covers the 28-sample
+ * sessionConfig() proposes the server-side settings for this room: the playout delay D, Ŝ long enough for the
+ * playout delay plus 64 taps of acoustics, a 1 s identification with a −26 dBFS probe, a 128-tap FxNLMS filter (covers the 28-sample
  * margin plus the 47-sample reflection and the inverse of S) and μ = min(0.03, 2/(loop delay + 1)). Tuned on this
  * geometry in the engine's own loop: broadband ≥ 30 dB and engine harmonics ≥ 33 dB 5 s after identification.
  *
@@ -151,7 +153,7 @@ export interface VirtualRoomReport {
   framesLate: number;
   /** Sent frames never answered by the end of the run. */
   framesLost: number;
-  /** Slots (after the first D) that played silence. */
+  /** Slots (after the first D) that played silence; their frames were sent flagged antiNoiseMissing. */
   silentSlots: number;
   /** Round trip send → anti-noise receive of every answer (on time or late), µs. */
   rttUs: LatencySummary;
@@ -238,6 +240,7 @@ export class VirtualRoom {
     return {
       sampleRate: this.sampleRate,
       frameSize: this.frameSize,
+      playoutDelayFrames: this.playoutDelayFrames,
       taps: 128,
       stepSize: Math.min(0.03, 2 / (loopDelay + 1)),
       ...overrides,
@@ -325,7 +328,9 @@ export class VirtualRoom {
         // 2. Play slot `frame`.
         const antiNoise = this.schedule.get(frame);
         this.schedule.delete(frame);
-        if (antiNoise === undefined && frame >= D) this.counters.silent++;
+        // Nothing is due before slot D; after that a missing answer means the loudspeaker plays silence.
+        const antiNoiseMissing = antiNoise === undefined && frame >= D;
+        if (antiNoiseMissing) this.counters.silent++;
         plant.play(antiNoise ?? silence);
         this.nextSlot = frame + 1;
         // 3. Capture frame `frame`.
@@ -337,7 +342,7 @@ export class VirtualRoom {
           secondEe += e[i] * e[i];
         }
         // 4. Send it.
-        const { sequence, sent } = client.send(x, e, startUs + Math.round((frame * N * 1e6) / fs));
+        const { sequence, sent } = client.send(x, e, startUs + Math.round((frame * N * 1e6) / fs), { antiNoiseMissing });
         if (sent) {
           this.counters.sent++;
           this.inflight.set(sequence, { frame, sentAtMs: this.now() });

@@ -19,7 +19,8 @@
 import { ErrorCode, HEADER_BYTES, ProtocolError, decodeFrame, encodeAudioFrame, encodeJsonFrame, type SampleFormat } from '@antiphase/protocol';
 import {
   Emitter, StreamError, backoffDelayMs, checkFrame, isSessionLevelCode, nowUs, parseReady, resolveReconnect,
-  type ReadyInfo, type ReconnectOptions, type SendResult, type StreamClient, type StreamConnectOptions, type StreamEvents,
+  type ReadyInfo, type ReconnectOptions, type SendOptions, type SendResult, type StreamClient, type StreamConnectOptions,
+  type StreamEvents,
 } from './stream.js';
 
 /** The part of the WebSocket API this client uses: the browser's WebSocket and `ws` both have it. */
@@ -142,8 +143,9 @@ export class WsStreamClient extends Emitter<StreamEvents> implements StreamClien
   /**
    * Sends one frame of reference and error samples (each frameSize long). The sequence is managed here; the
    * capture timestamp defaults to now (µs). While the stream is down the frame is counted in framesUnsent.
+   * `options.antiNoiseMissing`: the loudspeaker played silence during this frame (see SendOptions).
    */
-  send(reference: Float32Array, error: Float32Array, captureTimestampUs: number = nowUs()): SendResult {
+  send(reference: Float32Array, error: Float32Array, captureTimestampUs: number = nowUs(), options: SendOptions = {}): SendResult {
     if (this.closed) throw new StreamError(0, 'send() after close()', true);
     const info = this.readyInfo;
     if (info === null) throw new StreamError(ErrorCode.NOT_READY, 'send() before connect() resolved', false);
@@ -155,7 +157,10 @@ export class WsStreamClient extends Emitter<StreamEvents> implements StreamClien
       this.framesUnsent++;
       return { sequence, sent: false };
     }
-    const bytes = encodeAudioFrame({ sequence, captureTimestampUs, sampleRate: info.sampleRate, reference, error, sampleFormat: this.format });
+    const bytes = encodeAudioFrame({
+      sequence, captureTimestampUs, sampleRate: info.sampleRate, reference, error, sampleFormat: this.format,
+      antiNoiseMissing: options.antiNoiseMissing === true,
+    });
     this.socket!.send(bytes);
     return { sequence, sent: true };
   }

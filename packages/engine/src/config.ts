@@ -14,7 +14,9 @@ export const LIMITS = {
   taps: { min: 8, max: 4096 },
   /** FxRLS costs O(L²) per sample; 256 is the structural cap, the real-time budget usually allows fewer. */
   fxrlsTaps: 256,
+  /** Identified taps of Ŝ, after the playout delay's playoutDelayFrames·frameSize known zeros. */
   identificationTaps: { min: 16, max: 8192 },
+  playoutDelayFrames: { min: 1, max: 32 },
   identificationDurationS: { min: 0.1, max: 60 },
   secondaryPathTaps: { min: 1, max: 8192 },
 } as const;
@@ -26,8 +28,9 @@ export const DEFAULTS = {
   intensity: 1,
   enabled: true,
   maxLatencyMs: 100,
+  playoutDelayFrames: 2,
   identification: { durationS: 2, level: 0.02 },
-  /** Ŝ must cover the loop delay (up to 2 frames of playout) plus the acoustic response. */
+  /** Identified taps of Ŝ after the playout delay: the acoustic response (16 ms at 16 kHz). */
   identificationExtraTaps: 256,
   /** Block size when the frame size is neither a power of two nor has a power-of-two factor ≥ 16. */
   blockSize: 64,
@@ -67,11 +70,12 @@ export interface ResolvedConfig {
   intensity: number;
   enabled: boolean;
   maxLatencyMs: number;
+  playoutDelayFrames: number;
 }
 
 const KNOWN_FIELDS = new Set([
   'sampleRate', 'frameSize', 'sampleFormat', 'algorithm', 'taps', 'stepSize', 'blockSize', 'secondaryPathEstimate',
-  'identification', 'intensity', 'enabled', 'maxLatencyMs',
+  'identification', 'intensity', 'enabled', 'maxLatencyMs', 'playoutDelayFrames',
 ]);
 const PATCH_FIELDS = new Set(['algorithm', 'stepSize', 'intensity', 'enabled']);
 
@@ -106,9 +110,9 @@ export function defaultBlockSize(frameSize: number): number {
   return factor >= 16 ? factor : DEFAULTS.blockSize;
 }
 
-/** Default Ŝ length: two frames of playout delay plus 256 taps of acoustics, capped. */
-export function defaultIdentificationTaps(frameSize: number): number {
-  return Math.min(2 * frameSize + DEFAULTS.identificationExtraTaps, LIMITS.identificationTaps.max);
+/** Default Ŝ length: the playout delay (known zeros) plus 256 identified taps of acoustics. */
+export function defaultIdentificationTaps(frameSize: number, playoutDelayFrames: number = DEFAULTS.playoutDelayFrames): number {
+  return playoutDelayFrames * frameSize + DEFAULTS.identificationExtraTaps;
 }
 
 /** Largest control filter the real-time budget allows for an algorithm at a sample rate. */
@@ -187,16 +191,24 @@ export function resolveConfig(config: SessionConfig): ResolvedConfig {
   }
   const level = positive('identification.level', ident.level ?? DEFAULTS.identification.level);
   if (level > 1) invalid('identification.level', `must be at most 1 (full scale RMS), got ${level}`);
-  const identTaps = integerIn(
-    'identification.taps', ident.taps ?? defaultIdentificationTaps(frameSize),
-    LIMITS.identificationTaps.min, LIMITS.identificationTaps.max,
+  const playoutDelayFrames = integerIn(
+    'playoutDelayFrames', config.playoutDelayFrames ?? DEFAULTS.playoutDelayFrames,
+    LIMITS.playoutDelayFrames.min, LIMITS.playoutDelayFrames.max,
   );
+  const delayTaps = playoutDelayFrames * frameSize;
+  const identTaps = ident.taps ?? defaultIdentificationTaps(frameSize, playoutDelayFrames);
+  if (typeof identTaps !== 'number' || !Number.isInteger(identTaps)
+    || identTaps < delayTaps + LIMITS.identificationTaps.min || identTaps > delayTaps + LIMITS.identificationTaps.max) {
+    invalid('identification.taps', `must be an integer from ${delayTaps + LIMITS.identificationTaps.min} to ${delayTaps + LIMITS.identificationTaps.max} ` +
+      `(the playout delay, ${playoutDelayFrames} × ${frameSize} taps known to be zero, plus ${LIMITS.identificationTaps.min} to ` +
+      `${LIMITS.identificationTaps.max} identified taps), got ${JSON.stringify(identTaps)}`);
+  }
   const intensity = resolveIntensity(config.intensity ?? DEFAULTS.intensity);
   const enabled = resolveEnabled(config.enabled ?? DEFAULTS.enabled);
   const maxLatencyMs = positive('maxLatencyMs', config.maxLatencyMs ?? DEFAULTS.maxLatencyMs);
   return {
     sampleRate, frameSize, sampleFormat, algorithm, taps, stepSize, blockSize, secondaryPathEstimate,
-    identification: { durationS, level, taps: identTaps }, intensity, enabled, maxLatencyMs,
+    identification: { durationS, level, taps: identTaps }, intensity, enabled, maxLatencyMs, playoutDelayFrames,
   };
 }
 
@@ -227,6 +239,7 @@ export function toSessionConfig(config: ResolvedConfig): SessionConfig {
     intensity: config.intensity,
     enabled: config.enabled,
     maxLatencyMs: config.maxLatencyMs,
+    playoutDelayFrames: config.playoutDelayFrames,
   };
   if (config.stepSize !== undefined) out.stepSize = config.stepSize;
   if (config.blockSize !== undefined) out.blockSize = config.blockSize;

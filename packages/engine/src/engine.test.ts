@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Engine } from './engine.js';
 import { EngineError } from './errors.js';
+import { Session } from './session.js';
 import { causalRoom, SimulatedClient } from './test-support.js';
 import type { AudioFrame, SessionConfig, SessionStats } from './types.js';
 
@@ -44,7 +45,7 @@ test('sequence gaps are counted as lost and keep the anti-noise aligned with lat
   const engine = new Engine({ workers: 0 });
   t.after(() => engine.close());
   const client = new SimulatedClient(causalRoom(160, 1));
-  await engine.createSession(CONFIG, 'gap');
+  await engine.createSession({ ...CONFIG, playoutDelayFrames: 1 }, 'gap');
   // One gap while identifying (a misaligned probe would ruin Ŝ), one while controlling (it would ruin d̂).
   await run(engine, client, 'gap', 600, (k) => (k >= 100 && k < 103) || (k >= 350 && k < 353));
   const stats = await engine.getStats('gap');
@@ -55,6 +56,57 @@ test('sequence gaps are counted as lost and keep the anti-noise aligned with lat
   assert.ok(trueNr >= 20, `true NR after the gaps ${trueNr.toFixed(1)} dB`);
   // The internal model's floor caps the estimate near 40 dB; below that it must track the truth.
   assert.ok(stats.nrDb >= Math.min(trueNr, 35) - 3 && stats.nrDb <= trueNr + 3, `estimated ${stats.nrDb.toFixed(1)} dB vs true ${trueNr.toFixed(1)} dB`);
+});
+
+/** ‖Ŝ − S‖² / ‖S‖², dB, against the loop's true path from the engine's view: D·N samples of playout, then S. */
+function misalignmentDb(estimate: Float32Array, secondaryPath: number[], delay: number): number {
+  let error = 0;
+  let power = 0;
+  for (let n = 0; n < estimate.length; n++) {
+    const truth = n >= delay && n < delay + secondaryPath.length ? secondaryPath[n - delay] : 0;
+    error += (estimate[n] - truth) ** 2;
+    power += truth ** 2;
+  }
+  return 10 * Math.log10(error / power);
+}
+
+test('with 30 % of the answers late (their slots silent and flagged antiNoiseMissing), Ŝ is still identified and the played slots are cancelled by ≥ 15 dB; ignoring the flag would not', async (t) => {
+  const engine = new Engine({ workers: 1 }); // the flag crosses the worker hop
+  t.after(() => engine.close());
+  const room = { ...causalRoom(160, 2), lateFraction: 0.3 };
+  const client = new SimulatedClient(room);
+  await engine.createSession({ ...CONFIG, playoutDelayFrames: 2 }, 'late30');
+  await run(engine, client, 'late30', 700); // 2 s of identification, 5 s of control
+  const stats = await engine.getStats('late30');
+  const silent = client.silent.filter(Boolean).length;
+  assert.ok(silent >= 0.25 * 700 && silent <= 0.35 * 700, `${silent} silent slots`);
+  assert.equal(stats.framesSilentAtClient, silent);
+  assert.equal(stats.phase, 'controlling');
+  assert.equal(stats.secondaryPathDelaySamples, 2 * 160 + 4);
+  // The worker does not hand Ŝ out: the same loop through a Session (same code, same numbers) does.
+  const session = new Session('late30', { ...CONFIG, playoutDelayFrames: 2 });
+  const replay = new SimulatedClient(room);
+  for (let k = 0; k < 700; k++) replay.receive(session.processFrame(replay.capture('late30')));
+  assert.deepEqual(session.stats().nrHistoryDb, stats.nrHistoryDb, 'the replay is the same loop');
+  const misalignment = misalignmentDb(session.secondaryPathEstimate()!, room.secondaryPath, 2 * 160);
+  assert.ok(misalignment <= -30, `Ŝ misalignment ${misalignment.toFixed(1)} dB`);
+  // The slots that played anti-noise are cancelled; the silent ones cannot be (they cap the overall NR near 5 dB).
+  const played = client.trueNrDb(500, 700, true);
+  assert.ok(played >= 15, `true NR over the played slots of the last 2 s: ${played.toFixed(1)} dB`);
+  const overall = client.trueNrDb(600, 700);
+  assert.ok(Math.abs(stats.nrDb - overall) <= 3, `estimated ${stats.nrDb.toFixed(1)} dB vs true ${overall.toFixed(1)} dB (silent slots included)`);
+
+  // Contrast: the same loop with the flags stripped. The engine then believes every answer was played: Ŝ comes
+  // out scaled by the share actually played, and the controller overshoots to make up for the silent slots.
+  const blind = new Session('blind', { ...CONFIG, playoutDelayFrames: 2 });
+  const blindClient = new SimulatedClient(room);
+  for (let k = 0; k < 700; k++) blindClient.receive(blind.processFrame({ ...blindClient.capture('blind'), antiNoiseMissing: false }));
+  const blindMisalignment = misalignmentDb(blind.secondaryPathEstimate()!, room.secondaryPath, 2 * 160);
+  const blindPlayed = blindClient.trueNrDb(500, 700, true);
+  assert.ok(blindMisalignment > -15, `without the flag Ŝ misalignment ${blindMisalignment.toFixed(1)} dB`);
+  assert.ok(blindPlayed < 10, `without the flag the played slots get ${blindPlayed.toFixed(1)} dB`);
+  t.diagnostic(`flagged: misalignment ${misalignment.toFixed(1)} dB, NR played ${played.toFixed(1)} dB, overall ${overall.toFixed(1)} dB ` +
+    `(estimate ${stats.nrDb.toFixed(1)} dB); flags ignored: misalignment ${blindMisalignment.toFixed(1)} dB, NR played ${blindPlayed.toFixed(1)} dB`);
 });
 
 test('late frames are dropped, counted, and answered with null', async (t) => {
@@ -102,6 +154,9 @@ test('config errors name the field and carry INVALID_CONFIG', async (t) => {
     [{ maxLatencyMs: -1 }, 'maxLatencyMs'],
     [{ algorithm: 'magic' as never }, 'algorithm'],
     [{ identification: { level: 2 } }, 'identification.level'],
+    [{ playoutDelayFrames: 0 }, 'playoutDelayFrames'],
+    [{ playoutDelayFrames: 1.5 }, 'playoutDelayFrames'],
+    [{ identification: { taps: 2 * 160 + 15 } }, 'identification.taps'], // nothing left after the playout delay
     [{ tapz: 3 }, 'tapz'],
   ];
   for (const [patch, field] of cases) {
@@ -115,11 +170,11 @@ test('config errors name the field and carry INVALID_CONFIG', async (t) => {
   assert.equal((await engine.listSessions()).length, 0);
 });
 
-test('snapshot → restoreSession on another engine continues bit-identically (across the end of identification)', async (t) => {
+test('snapshot → restoreSession on another engine continues bit-identically (across the end of identification, with silent slots)', async (t) => {
   const a = new Engine({ workers: 1 });
   const b = new Engine({ workers: 0 });
   t.after(() => Promise.all([a.close(), b.close()]));
-  const client = new SimulatedClient(causalRoom(160, 2));
+  const client = new SimulatedClient({ ...causalRoom(160, 2), lateFraction: 0.3 });
   await a.createSession(CONFIG, 's');
   await run(a, client, 's', 150);
   await b.restoreSession('s', CONFIG, await a.snapshot('s'));
@@ -134,7 +189,23 @@ test('snapshot → restoreSession on another engine continues bit-identically (a
   assert.equal(statsB.phase, 'controlling');
   assert.deepEqual(statsB.nrHistoryDb, statsA.nrHistoryDb);
   assert.equal(statsB.framesProcessed, statsA.framesProcessed);
+  assert.equal(statsB.framesSilentAtClient, statsA.framesSilentAtClient);
+  assert.ok(statsB.framesSilentAtClient > 0);
   assert.equal(statsB.createdAt, statsA.createdAt);
+  // Once more while controlling: the flags zero what the histories (the ring of the last D + 1 frames) hold.
+  const c = new Engine({ workers: 0 });
+  t.after(() => c.close());
+  await c.restoreSession('s', CONFIG, await a.snapshot('s'));
+  for (let k = 0; k < 40; k++) {
+    const frame = client.capture('s');
+    const [fromA, fromC] = await Promise.all([a.processFrame(frame), c.processFrame(frame)]);
+    assert.deepEqual(fromC!.antiNoise, fromA!.antiNoise, `frame ${frame.sequence}`);
+    assert.equal(fromC!.phase, 'controlling');
+    client.receive(fromA);
+  }
+  const [statsA2, statsC] = [await a.getStats('s'), await c.getStats('s')];
+  assert.deepEqual(statsC.nrHistoryDb, statsA2.nrHistoryDb, 'the NR sums in progress travel too');
+  assert.equal(statsC.secondaryPathDelaySamples, statsA2.secondaryPathDelaySamples);
   await assert.rejects(b.restoreSession('t', { ...CONFIG, frameSize: 320 }, await a.snapshot('s')), (e: EngineError) => e.code === 'INVALID_SNAPSHOT' && e.field === 'frameSize');
   await assert.rejects(b.restoreSession('u', CONFIG, new Uint8Array(40)), (e: EngineError) => e.code === 'INVALID_SNAPSHOT');
 });

@@ -161,7 +161,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       });
       slot.jobs.push({
         id, sessionId: entry.id, sequence: frame.sequence, captureTimestampUs: frame.captureTimestampUs,
-        referenceLength: reference.length, errorLength: error.length, samples,
+        antiNoiseMissing: frame.antiNoiseMissing === true, referenceLength: reference.length, errorLength: error.length, samples,
       });
       slot.transfer.push(samples);
       if (!slot.flushScheduled) {

@@ -14,6 +14,8 @@ export interface FrameJob {
   sessionId: string;
   sequence: number;
   captureTimestampUs: number;
+  /** AudioFrame.antiNoiseMissing. */
+  antiNoiseMissing: boolean;
   referenceLength: number;
   errorLength: number;
   /** See the layout above. */

@@ -8,7 +8,7 @@ import type { SessionConfig } from './types.js';
 const room = causalRoom(160, 1);
 /** The loop's true Ŝ from the engine's view: one frame of playout, then S. */
 const KNOWN_PATH = Array.from({ length: 200 }, (_, n) => (n >= 160 && n < 167 ? room.secondaryPath[n - 160] : 0));
-const CONFIG: SessionConfig = { sampleRate: 16000, frameSize: 160, stepSize: 0.1, secondaryPathEstimate: KNOWN_PATH };
+const CONFIG: SessionConfig = { sampleRate: 16000, frameSize: 160, stepSize: 0.1, playoutDelayFrames: 1, secondaryPathEstimate: KNOWN_PATH };
 
 function loop(session: Session, client: SimulatedClient, frames: number): void {
   for (let k = 0; k < frames; k++) client.receive(session.processFrame(client.capture(session.id)));

@@ -4,22 +4,34 @@
  * are thin wrappers around it.
  *
  * Time base. Frame k carries the reference x and error e captured over the instants [kN, (k+1)N). The anti-noise
- * y computed for frame k is played by the client from a frame-indexed schedule (D frames later), so in the
- * engine's view e = d + S*y where S includes the D·N samples of playout delay (DESIGN.md §1). Everything here works
- * on the sample stream indexed by sequence·N:
+ * y_k computed for frame k is played by the client from a frame-indexed schedule during the capture of frame k + D
+ * (D = playoutDelayFrames, declared by the client), or not at all: an answer that misses its slot is replaced by
+ * silence, and the client says so with the antiNoiseMissing flag of frame k + D. So what the loudspeaker really
+ * played during frame k is
+ *        p_k = y_{k−D}, or 0 when frame k carries antiNoiseMissing
+ * and e = d + S_a*p with S_a the acoustic path (DAC, speaker, air, mic, ADC). In the engine's emission-indexed view
+ * that is e = d + S*q with S = D·N zeros followed by S_a and q_j = y_j, or 0 once the client reported y_j's slot
+ * silent (DESIGN.md §1). Everything here works on the sample stream indexed by sequence·N:
  *  - Frames are processed in sequence order. A sequence gap inserts zero frames (no audio, no adaptation, silent
- *    output — the client received nothing to play) so that y stays aligned with the errors that follow.
- *  - Identification (phase 'identifying'): the anti-noise is a white probe v; Ŝ is identified with NLMS from
- *    (v emitted with frame k, e of frame k), like identifySecondaryPathOffline in @antiphase/dsp, but jointly
- *    with the reference's path so that the noise itself does not swamp the probe (identification.ts).
+ *    output — the client received nothing to play) so that y stays aligned with the errors that follow. The slot
+ *    of a frame that never arrived is assumed played as scheduled (nothing says otherwise).
+ *  - q lives in emittedHistory (the last max(M, D·N) samples plus the current frame): a frame flagged
+ *    antiNoiseMissing zeroes the y_{k−D} part of it before the frame is processed, and moves that part into
+ *    differenceHistory (y_c − q), so every use of the model below sees what was played, not what was emitted.
+ *  - Identification (phase 'identifying'): the anti-noise is a white probe v. Only the acoustic part is unknown: Ŝ_a
+ *    (identification.taps − D·N taps) is identified with NLMS from (p_k, e_k), like identifySecondaryPathOffline in
+ *    @antiphase/dsp, but jointly with the reference's path so that the noise itself does not swamp the probe
+ *    (identification.ts). The controller gets Ŝ = D·N zeros followed by Ŝ_a.
  *  - Control (phase 'controlling'): the controller runs on (x, e_c) with the virtual error
- *        e_c = e + Ŝ*(y_c − y)          y_c = the controller's output, y = what was emitted
+ *        e_c = e + Ŝ*(y_c − q)          y_c = the controller's output, q = what was played (above)
  *    i.e. the error the listener would hear had the controller's own output been played in full. It equals e
- *    (and e is passed untouched) when y = y_c; it removes the tail of the probe after identification, and it makes
- *    `intensity` a real output scale instead of a gain the adaptive filter would learn to undo. Only past frames
- *    enter the sum: anti-noise cannot reach the error mic within its own frame.
- *  - NR estimate: d̂ = e − Ŝ*y (the internal model), and per second of audio nrDb = 10·log10(Σd̂²/Σe²), the sums
+ *    (and e is passed untouched) when q = y_c; it removes the tail of the probe after identification, it makes
+ *    `intensity` a real output scale instead of a gain the adaptive filter would learn to undo, and it keeps slots
+ *    that played silence from teaching the filter to overshoot. Only past frames enter the sum: anti-noise cannot
+ *    reach the error mic within its own frame.
+ *  - NR estimate: d̂ = e − Ŝ*q (the internal model), and per second of audio nrDb = 10·log10(Σd̂²/Σe²), the sums
  *    taken over about 25 frames of each second (every nrStride-th frame) to keep the model's cost small.
+ *  The leading zero taps of Ŝ (the playout delay) are skipped in every convolution.
  *
  * Late frames (capture time older than the newest seen − maxLatencyMs) and frames whose slot has passed are
  * dropped and counted in framesLate. The engine validates audio: a frame of the wrong length is rejected with
@@ -63,6 +75,10 @@ export class Session {
   private readonly frameSize: number;
   /** Ŝ length in taps. */
   private readonly modelTaps: number;
+  /** D·N: samples between emitting an anti-noise frame and playing it. */
+  private readonly delayTaps: number;
+  /** Past samples kept in the histories: max(M, D·N), so that y_{k−D} is still there when frame k flags it. */
+  private readonly historyTaps: number;
   private readonly now: () => number;
   /** The NR estimate samples every nrStride-th frame (about 25 frames per second): it is a metric, not the loop. */
   private readonly nrStride: number;
@@ -82,6 +98,7 @@ export class Session {
   private framesLate = 0;
   private framesLost = 0;
   private framesInvalid = 0;
+  private framesSilentAtClient = 0;
   private framesOverrun = 0;
   private consecutiveOverruns = 0;
 
@@ -98,11 +115,15 @@ export class Session {
   private secondaryPath: Float32Array | null = null;
   /** Ŝ reversed, so the convolutions run forward through the histories. */
   private readonly reversedPath: Float32Array;
-  /** Emitted anti-noise y: M past samples, then the current frame (N). */
+  /** Leading zero taps of Ŝ (the playout delay, for an identified Ŝ): the convolutions skip them. */
+  private pathLead = 0;
+  /** Played anti-noise q (emitted y, zeroed where the client reported silence): historyTaps past samples, then the current frame (N). */
   private readonly emittedHistory: Float32Array;
-  /** y_c − y, same layout. */
+  /** y_c − q, same layout. */
   private readonly differenceHistory: Float32Array;
-  /** Samples since the last non-zero y_c − y (≥ M: the difference term is exactly zero). */
+  /** The part of emittedHistory the loudspeaker plays during the current frame: p = y_{k−D} (a view, no copy). */
+  private readonly playedNow: Float32Array;
+  /** Samples since the last non-zero y_c − q (≥ M: the difference term is exactly zero). */
   private differenceQuiet: number;
   private controller: Controller | null = null;
 
@@ -139,11 +160,14 @@ export class Session {
     this.probe = new Random(options.probeSeed ?? 0x5ec0);
     const N = (this.frameSize = this.config.frameSize);
     const M = (this.modelTaps = this.config.secondaryPathEstimate?.length ?? this.config.identification.taps);
+    const delay = (this.delayTaps = this.config.playoutDelayFrames * N);
+    const H = (this.historyTaps = Math.max(M, delay));
     this.nrStride = Math.max(1, Math.floor(this.config.sampleRate / N / NR_FRAMES_PER_SECOND));
     this.identificationTarget = Math.round(this.config.identification.durationS * this.config.sampleRate);
     this.reversedPath = new Float32Array(M);
-    this.emittedHistory = new Float32Array(M + N);
-    this.differenceHistory = new Float32Array(M + N);
+    this.emittedHistory = new Float32Array(H + N);
+    this.differenceHistory = new Float32Array(H + N);
+    this.playedNow = this.emittedHistory.subarray(H - delay, H - delay + N);
     this.differenceQuiet = M;
     this.zeros = new Float32Array(N);
     this.gapOutput = new Float32Array(N);
@@ -153,7 +177,8 @@ export class Session {
     if (this.config.secondaryPathEstimate) {
       this.useSecondaryPath(Float32Array.from(this.config.secondaryPathEstimate));
     } else {
-      this.identifier = new JointIdentifier(M, M, IDENTIFICATION_STEP);
+      // resolveConfig guarantees M ≥ D·N + 16 here: only the taps after the playout delay are unknown.
+      this.identifier = new JointIdentifier(M - delay, M, IDENTIFICATION_STEP);
     }
   }
 
@@ -198,15 +223,18 @@ export class Session {
       this.framesLate++; // its slot has been played (as silence) already
       return null;
     }
+    // Even a frame that is dropped below tells what the loudspeaker played in its slot.
+    const silent = frame.antiNoiseMissing === true;
+    if (silent) this.framesSilentAtClient++;
     if (this.started && captureTimestampUs < this.newestCaptureUs - this.config.maxLatencyMs * 1000) {
       this.framesLate++;
-      this.skipTo(sequence + 1, sequence);
+      this.skipTo(sequence + 1, sequence, silent ? sequence : -1);
       return null;
     }
     const problem = frameProblem(reference, error, N);
     if (problem) {
       this.framesInvalid++;
-      this.skipTo(sequence + 1, sequence);
+      this.skipTo(sequence + 1, sequence, silent ? sequence : -1);
       throw new EngineError(problem.code, `session ${this.id}: ${problem.message}`);
     }
     if (output !== undefined && output.length !== N) throw new RangeError(`output must have ${N} samples, got ${output.length}`);
@@ -214,6 +242,7 @@ export class Session {
     this.started = true;
     this.nextSequence = sequence + 1;
     if (captureTimestampUs > this.newestCaptureUs) this.newestCaptureUs = captureTimestampUs;
+    if (silent) this.markSilent();
 
     const antiNoise = output ?? new Float32Array(N);
     this.runSlot(reference, error, antiNoise, true);
@@ -261,6 +290,7 @@ export class Session {
       framesLate: this.framesLate,
       framesLost: this.framesLost,
       framesInvalid: this.framesInvalid,
+      framesSilentAtClient: this.framesSilentAtClient,
       nrDb: this.nrDb,
       nrHistoryDb: this.nrHistoryDb.slice(),
       processingUsP50: n ? sorted[Math.floor(0.5 * (n - 1))] : 0,
@@ -298,7 +328,10 @@ export class Session {
       started: this.started,
       nextSequence: this.nextSequence,
       newestCaptureUs: Number.isFinite(this.newestCaptureUs) ? this.newestCaptureUs : null,
-      counters: [this.framesProcessed, this.framesLate, this.framesLost, this.framesInvalid, this.framesOverrun, this.consecutiveOverruns],
+      counters: [
+        this.framesProcessed, this.framesLate, this.framesLost, this.framesInvalid, this.framesOverrun, this.consecutiveOverruns,
+        this.framesSilentAtClient,
+      ],
       identification: [this.identifiedSamples, this.measuredEnergy, this.residualEnergy],
       residualDb: this.residualDb,
       probe: Array.from(this.probe.getState()),
@@ -323,7 +356,7 @@ export class Session {
       throw new EngineError('INVALID_SNAPSHOT', `snapshot config is invalid: ${(error as Error).message}`);
     }
     const wanted = resolveConfig(config);
-    for (const field of ['sampleRate', 'frameSize', 'taps', 'algorithm', 'blockSize'] as const) {
+    for (const field of ['sampleRate', 'frameSize', 'taps', 'algorithm', 'blockSize', 'playoutDelayFrames'] as const) {
       if (wanted[field] !== resolvedSaved[field]) {
         throw new EngineError('INVALID_SNAPSHOT', `${field} of the snapshot (${resolvedSaved[field]}) differs from the config (${wanted[field]})`, field);
       }
@@ -346,26 +379,31 @@ export class Session {
     this.nextSequence = reader.number('nextSequence');
     const newest = reader.value('newestCaptureUs');
     this.newestCaptureUs = typeof newest === 'number' ? newest : -Infinity;
-    [this.framesProcessed, this.framesLate, this.framesLost, this.framesInvalid, this.framesOverrun, this.consecutiveOverruns] =
-      numbers(reader.value('counters'), 6);
+    const counters = numbers(reader.value('counters'), -1);
+    if (counters.length !== 6 && counters.length !== 7) throw new EngineError('INVALID_SNAPSHOT', `snapshot has ${counters.length} counters, expected 7`);
+    [this.framesProcessed, this.framesLate, this.framesLost, this.framesInvalid, this.framesOverrun, this.consecutiveOverruns] = counters;
+    this.framesSilentAtClient = counters[6] ?? 0; // absent from snapshots taken before the flag existed
     [this.identifiedSamples, this.measuredEnergy, this.residualEnergy] = numbers(reader.value('identification'), 3);
     const residualDb = reader.value('residualDb');
     this.residualDb = typeof residualDb === 'number' ? residualDb : null;
     this.probe.setState(numbers(reader.value('probe'), 6));
     this.differenceQuiet = reader.number('differenceQuiet');
-    [this.disturbanceEnergy, this.errorEnergy, this.nrSamples, this.nrDb] = numbers(reader.value('nr'), 4);
+    const nr = numbers(reader.value('nr'), 4);
     this.nrHistoryDb.splice(0, this.nrHistoryDb.length, ...numbers(reader.value('nrHistoryDb'), -1));
     reader.readFloats('emittedHistory', this.emittedHistory);
     reader.readFloats('differenceHistory', this.differenceHistory);
     if (reader.has('controller')) {
       const path = new Float32Array(this.modelTaps);
       reader.readFloats('secondaryPath', path);
+      this.identifier = null; // identification is over (a fresh identifier would take over and replace Ŝ)
       this.useSecondaryPath(path);
       this.controller!.restore(reader.bytesOf('controller'));
     } else {
       if (!this.identifier) throw new EngineError('INVALID_SNAPSHOT', 'snapshot has neither a controller nor an identification state');
       this.identifier.restore(reader.bytesOf('identifier'));
     }
+    // After useSecondaryPath, which starts the NR sums afresh.
+    [this.disturbanceEnergy, this.errorEnergy, this.nrSamples, this.nrDb] = nr;
   }
 
   private assertLive(): void {
@@ -374,9 +412,10 @@ export class Session {
 
   /**
    * Fills the slots from nextSequence up to `until` (exclusive) with zero frames. Slots before `lostBefore` never
-   * arrived and count as lost; the others were dropped or rejected and are counted where that happened.
+   * arrived and count as lost; the others were dropped or rejected and are counted where that happened. Slot
+   * `silentSlot` came with antiNoiseMissing (the client played silence in it).
    */
-  private skipTo(until: number, lostBefore: number): void {
+  private skipTo(until: number, lostBefore: number, silentSlot = -1): void {
     if (!this.started) {
       // Nothing to align with yet: the session's time starts at the first frame it processes.
       if (until > lostBefore) {
@@ -390,14 +429,39 @@ export class Session {
     this.framesLost += Math.max(0, Math.min(until, lostBefore) - this.nextSequence);
     // After enough zero frames every history is zero; more of them would change nothing but the leakage.
     const cap = Math.ceil((this.modelTaps + this.config.taps) / this.frameSize) + 1;
-    for (let i = 0; i < Math.min(missing, cap); i++) this.runSlot(this.zeros, this.zeros, this.gapOutput, false);
+    for (let i = 0; i < Math.min(missing, cap); i++) {
+      if (this.nextSequence + i === silentSlot) this.markSilent();
+      this.runSlot(this.zeros, this.zeros, this.gapOutput, false);
+    }
     this.nextSequence = until;
+  }
+
+  /**
+   * The client played silence in the slot about to be processed: the anti-noise emitted D frames ago never reached
+   * the loudspeaker. Its samples leave q (emittedHistory) and go into y_c − q (differenceHistory).
+   */
+  private markSilent(): void {
+    const y = this.emittedHistory;
+    const diff = this.differenceHistory;
+    const from = this.historyTaps - this.delayTaps;
+    let nonZero = false;
+    for (let i = from; i < from + this.frameSize; i++) {
+      const played = y[i];
+      if (played !== 0) {
+        diff[i] += played;
+        y[i] = 0;
+      }
+      if (diff[i] !== 0) nonZero = true;
+    }
+    // The segment ends (D − 1)·N samples before the end of the history.
+    if (nonZero) this.differenceQuiet = Math.min(this.differenceQuiet, this.delayTaps - this.frameSize);
   }
 
   /** One frame slot of the sample stream. `real` = false: a slot that never arrived (no audio, no adaptation). */
   private runSlot(reference: Float32Array, error: Float32Array, antiNoise: Float32Array, real: boolean): void {
     const N = this.frameSize;
     const M = this.modelTaps;
+    const H = this.historyTaps;
     const yc = this.controlOutput;
     const config = this.config;
     if (!config.enabled) {
@@ -415,10 +479,13 @@ export class Session {
         controlError = this.controlError;
         const s = this.reversedPath;
         const h = this.differenceHistory;
+        const base = H - M;
+        const significant = M - this.pathLead;
         for (let i = 0; i < N; i++) {
           let acc = 0;
-          const end = M - 1 - i; // lags ≥ i + 1 only: samples of earlier frames
-          for (let k = 0; k < end; k++) acc += s[k] * h[i + 1 + k];
+          // Lags ≥ i + 1 only (samples of earlier frames), and none inside Ŝ's leading zeros.
+          const end = Math.min(M - 1 - i, significant);
+          for (let k = 0; k < end; k++) acc += s[k] * h[base + i + 1 + k];
           controlError[i] = error[i] + acc;
         }
       }
@@ -429,32 +496,33 @@ export class Session {
       else for (let i = 0; i < N; i++) antiNoise[i] = intensity * yc[i];
     }
 
-    // Histories: current frame after the M past samples.
+    // Histories: current frame after the H past samples.
     const y = this.emittedHistory;
     const diff = this.differenceHistory;
     let lastNonZero = -1;
     for (let i = 0; i < N; i++) {
       const emitted = antiNoise[i];
       const difference = yc[i] - emitted;
-      y[M + i] = emitted;
-      diff[M + i] = difference;
+      y[H + i] = emitted;
+      diff[H + i] = difference;
       if (difference !== 0) lastNonZero = i;
     }
     this.differenceQuiet = lastNonZero >= 0 ? N - 1 - lastNonZero : this.differenceQuiet + N;
     if (this.differenceQuiet > M) this.differenceQuiet = M;
 
     if (real && this.controller && config.enabled && this.framesProcessed % this.nrStride === 0) this.accumulateNr(error);
-    y.copyWithin(0, N, M + N);
-    diff.copyWithin(0, N, M + N);
+    y.copyWithin(0, N, H + N);
+    diff.copyWithin(0, N, H + N);
   }
 
   private identify(reference: Float32Array, error: Float32Array, probe: Float32Array, real: boolean): void {
     const identifier = this.identifier!;
     const N = this.frameSize;
     if (!real) {
+      // Nothing to learn from, but what the loudspeaker played meanwhile (assumed as scheduled) stays in the history.
       probe.fill(0);
       identifier.stepSize = 0;
-      identifier.filter(this.zeros, this.zeros, this.zeros, this.residual);
+      identifier.filter(this.playedNow, this.zeros, this.zeros, this.residual);
       return;
     }
     const level = this.config.identification.level;
@@ -462,7 +530,8 @@ export class Session {
     const target = this.identificationTarget;
     const progress = this.identifiedSamples / target;
     identifier.stepSize = progress < 0.5 ? IDENTIFICATION_STEP : IDENTIFICATION_STEP * Math.max(0.1, 1 - 1.8 * (progress - 0.5));
-    identifier.filter(probe, reference, error, this.residual);
+    // Regress e_k on what was played meanwhile, p_k = y_{k−D} (or 0): not on the probe just generated.
+    identifier.filter(this.playedNow, reference, error, this.residual);
     if (this.identifiedSamples >= target - this.config.sampleRate) {
       for (let i = 0; i < N; i++) {
         this.measuredEnergy += error[i] * error[i];
@@ -472,7 +541,8 @@ export class Session {
     this.identifiedSamples += N;
     if (this.identifiedSamples >= target) {
       this.residualDb = clampDb(10 * Math.log10((this.residualEnergy + 1e-30) / (this.measuredEnergy + 1e-30)));
-      const estimate = identifier.estimate();
+      const estimate = new Float32Array(this.modelTaps);
+      estimate.set(identifier.estimate(), this.delayTaps); // the playout delay's taps are known zeros
       this.identifier = null;
       this.useSecondaryPath(estimate);
     }
@@ -482,6 +552,9 @@ export class Session {
     const M = this.modelTaps;
     this.secondaryPath = estimate;
     for (let k = 0; k < M; k++) this.reversedPath[k] = estimate[M - 1 - k];
+    let lead = 0;
+    while (lead < M && estimate[lead] === 0) lead++;
+    this.pathLead = lead;
     this.controller = this.makeController(this.config, estimate);
     this.disturbanceEnergy = 0;
     this.errorEnergy = 0;
@@ -501,17 +574,19 @@ export class Session {
     }
   }
 
-  /** d̂ = e − Ŝ*y over the frame just emitted (full convolution, current frame included). */
+  /** d̂ = e − Ŝ*q over the frame just emitted (full convolution, current frame included, leading zeros skipped). */
   private accumulateNr(error: Float32Array): void {
     const N = this.frameSize;
     const M = this.modelTaps;
     const s = this.reversedPath;
     const y = this.emittedHistory;
+    const base = this.historyTaps - M;
+    const end = M - this.pathLead;
     let dd = 0;
     let ee = 0;
     for (let i = 0; i < N; i++) {
       let acc = 0;
-      for (let k = 0; k < M; k++) acc += s[k] * y[i + 1 + k];
+      for (let k = 0; k < end; k++) acc += s[k] * y[base + i + 1 + k];
       const d = error[i] - acc;
       dd += d * d;
       ee += error[i] * error[i];

@@ -3,8 +3,9 @@
  *
  * The client captures frame k (reference x and error e at the same instants), sends it, and plays the anti-noise
  * the engine returns for frame k from a frame-indexed schedule, `playoutDelayFrames` frames later; a slot with no
- * anti-noise (lost, late, rejected) plays silence. So from the engine's view the secondary path is S delayed by
- * playoutDelayFrames·frameSize samples.
+ * anti-noise (lost, late, rejected) plays silence, and the frame captured meanwhile carries antiNoiseMissing. So
+ * from the engine's view the secondary path is S delayed by playoutDelayFrames·frameSize samples. `lateFraction`
+ * makes that share of the answers arrive after their slot (discarded, as the client would).
  */
 import { AcousticPlant, Random } from '@antiphase/dsp';
 import type { AntiNoiseFrame, AudioFrame } from './types.js';
@@ -18,12 +19,17 @@ export interface RoomOptions {
   /** RMS of the white noise at the source. */
   noiseLevel: number;
   seed?: number;
+  /** Share of the answers that arrive too late for their slot, at random (default 0). */
+  lateFraction?: number;
+  /** Seed of the late answers (default 11). */
+  lateSeed?: number;
 }
 
 export class SimulatedClient {
   readonly plant: AcousticPlant;
   private readonly schedule = new Map<number, Float32Array>();
   private readonly random: Random;
+  private readonly lateness: Random;
   private readonly noise: Float32Array;
   private readonly silence: Float32Array;
   /** Index of the next frame to capture. */
@@ -31,10 +37,13 @@ export class SimulatedClient {
   /** Everything the room produced, frame by frame (for the true NR). */
   readonly disturbance: number[] = [];
   readonly error: number[] = [];
+  /** Per captured frame: did its slot play silence where anti-noise was due (the antiNoiseMissing flag)? */
+  readonly silent: boolean[] = [];
 
   constructor(private readonly options: RoomOptions) {
     this.plant = new AcousticPlant({ primaryPath: options.primaryPath, secondaryPath: options.secondaryPath, loopLatency: 0 });
     this.random = new Random(options.seed ?? 7);
+    this.lateness = new Random(options.lateSeed ?? 11);
     this.noise = new Float32Array(options.frameSize);
     this.silence = new Float32Array(options.frameSize);
   }
@@ -43,8 +52,12 @@ export class SimulatedClient {
   capture(sessionId: string): AudioFrame {
     const N = this.options.frameSize;
     const k = this.frame++;
-    this.plant.play(this.schedule.get(k) ?? this.silence);
+    const scheduled = this.schedule.get(k);
     this.schedule.delete(k);
+    // Nothing is due before frame D: the first slots are silent by design, not because an answer was missing.
+    const antiNoiseMissing = scheduled === undefined && k >= this.options.playoutDelayFrames;
+    this.silent.push(antiNoiseMissing);
+    this.plant.play(scheduled ?? this.silence);
     for (let i = 0; i < N; i++) this.noise[i] = this.options.noiseLevel * this.random.gaussian();
     const reference = new Float32Array(N);
     const disturbance = new Float32Array(N);
@@ -55,22 +68,27 @@ export class SimulatedClient {
       this.error.push(error[i]);
     }
     const captureTimestampUs = Math.round(((k + 1) * N * 1e6) / this.options.sampleRate);
-    return { sessionId, sequence: k, captureTimestampUs, reference, error };
+    return { sessionId, sequence: k, captureTimestampUs, reference, error, antiNoiseMissing };
   }
 
-  /** Schedules the engine's answer for frame `sequence`. */
+  /** Schedules the engine's answer for frame `sequence` (unless it is one of the late ones: then it is discarded). */
   receive(result: AntiNoiseFrame | null): void {
-    if (result) this.schedule.set(result.sequence + this.options.playoutDelayFrames, result.antiNoise.slice());
+    if (!result) return;
+    if (this.options.lateFraction !== undefined && this.lateness.next() < this.options.lateFraction) return;
+    this.schedule.set(result.sequence + this.options.playoutDelayFrames, result.antiNoise.slice());
   }
 
-  /** True NR, dB, over frames [fromFrame, toFrame). */
-  trueNrDb(fromFrame: number, toFrame = this.frame): number {
+  /** True NR, dB, over frames [fromFrame, toFrame); `playedOnly`: over the frames whose slot played anti-noise. */
+  trueNrDb(fromFrame: number, toFrame = this.frame, playedOnly = false): number {
     const N = this.options.frameSize;
     let dd = 0;
     let ee = 0;
-    for (let n = fromFrame * N; n < toFrame * N; n++) {
-      dd += this.disturbance[n] ** 2;
-      ee += this.error[n] ** 2;
+    for (let k = fromFrame; k < toFrame; k++) {
+      if (playedOnly && this.silent[k]) continue;
+      for (let n = k * N; n < (k + 1) * N; n++) {
+        dd += this.disturbance[n] ** 2;
+        ee += this.error[n] ** 2;
+      }
     }
     return 10 * Math.log10(dd / ee);
   }

@@ -16,9 +16,19 @@ export interface SessionConfig {
   stepSize?: number;
   /** Block size for fdfxlms/pbfxlms (default: the frame size if it is a power of two, else 64). */
   blockSize?: number;
-  /** Known Ŝ (taps at sampleRate, controller's view: buffering and network delay included). Skips identification. */
+  /**
+   * The client's playout schedule, declared by the client: the anti-noise answering frame k is played during the
+   * capture of frame k + playoutDelayFrames (silence if it has not arrived by then; the client then sets
+   * antiNoiseMissing on that frame). Integer 1…32, default 2.
+   */
+  playoutDelayFrames?: number;
+  /** Known Ŝ (taps at sampleRate, controller's view: the playout delay included). Skips identification. */
   secondaryPathEstimate?: number[];
-  /** Online identification of Ŝ before control starts (used when no estimate is given). */
+  /**
+   * Online identification of Ŝ before control starts (used when no estimate is given). `taps` is the length of the
+   * resulting Ŝ, playout delay included (default playoutDelayFrames·frameSize + 256): the first
+   * playoutDelayFrames·frameSize taps are known to be zero, the remaining ones (at least 16) are identified.
+   */
   identification?: { durationS?: number; level?: number; taps?: number };
   /** 0…1, scales the anti-noise (default 1). */
   intensity?: number;
@@ -40,6 +50,11 @@ export interface AudioFrame {
   /** frameSize samples each. */
   reference: Float32Array;
   error: Float32Array;
+  /**
+   * The loudspeaker played silence during this frame's capture: the anti-noise answering frame
+   * sequence − playoutDelayFrames did not reach the client in time (default false).
+   */
+  antiNoiseMissing?: boolean;
 }
 
 export interface AntiNoiseFrame {
@@ -67,9 +82,11 @@ export interface SessionStats {
   framesLost: number;
   /** Rejected: bad format or non-finite audio. */
   framesInvalid: number;
+  /** Frames the client flagged antiNoiseMissing: their slot played silence instead of the anti-noise. */
+  framesSilentAtClient: number;
   /**
-   * NR estimate of the last second, dB: 10·log10(Σd̂²/Σe²) with d̂ = e − Ŝ*y the disturbance rebuilt by the
-   * internal model (the server never hears d itself).
+   * NR estimate of the last second, dB: 10·log10(Σd̂²/Σe²) with d̂ = e − Ŝ*p the disturbance rebuilt by the
+   * internal model from p, the anti-noise the client really played (the server never hears d itself).
    */
   nrDb: number;
   /** One value per second of audio processed while controlling (most recent last, at most 600). */

@@ -48,7 +48,10 @@ function processFrames(jobs: Extract<ToWorker, { t: 'frames' }>['jobs']): void {
     const output = all.subarray(job.referenceLength + job.errorLength);
     try {
       const { result, stats } = host.process(
-        { sessionId: job.sessionId, sequence: job.sequence, captureTimestampUs: job.captureTimestampUs, reference, error },
+        {
+          sessionId: job.sessionId, sequence: job.sequence, captureTimestampUs: job.captureTimestampUs, reference, error,
+          antiNoiseMissing: job.antiNoiseMissing,
+        },
         output,
       );
       if (result) {

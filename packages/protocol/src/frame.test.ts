@@ -81,7 +81,12 @@ const fixtures: Record<string, { bytes: Uint8Array; code: ErrorCodeName }> = {
     bytes: raw({ version: 2, type: 99, payload: new Uint8Array(MAX_FRAME_BYTES - HEADER_BYTES + 1) }),
     code: 'FRAME_TOO_LARGE',
   },
-  unknownFlagBit: { bytes: audio([0.1], [0.2], { flags: 0x0002 }), code: 'MALFORMED_FRAME' },
+  unknownFlagBit: { bytes: audio([0.1], [0.2], { flags: 0x0004 }), code: 'MALFORMED_FRAME' },
+  antiNoiseMissingOnAntiNoise: {
+    bytes: raw({ type: FrameType.antiNoise, flags: 0x0002, frameSize: 1, channels: 1, payload: float32Payload([0.1]) }),
+    code: 'MALFORMED_FRAME',
+  },
+  antiNoiseMissingOnHello: { bytes: raw({ type: FrameType.hello, flags: 0x0002, payload: utf8('{}') }), code: 'MALFORMED_FRAME' },
   payloadLongerThanHeaderSays: { bytes: audio([0.1, 0.2], [0.3, 0.4], { payloadLength: 12 }), code: 'MALFORMED_FRAME' },
   payloadShorterThanHeaderSays: { bytes: audio([0.1, 0.2], [0.3, 0.4], { payloadLength: 20 }), code: 'MALFORMED_FRAME' },
   frameSizeDisagreesWithPayload: { bytes: audio([0.1, 0.2], [0.3, 0.4], { frameSize: 3 }), code: 'MALFORMED_FRAME' },
@@ -205,6 +210,27 @@ test('int16 audio frames round-trip within 1/32768 and clip beyond full scale', 
   assert.equal(frame.error[2], 32767 / 32768);
   assert.equal(frame.error[3], -1);
   assert.equal(frame.error[5], 0.5);
+});
+
+test('the antiNoiseMissing flag (bit 1) round-trips on audio frames, alone and with int16, and defaults to false', () => {
+  const reference = randomSamples(16, 6);
+  const error = randomSamples(16, 7);
+  const plain = encodeAudioFrame({ sequence: 3, captureTimestampUs: 0, sampleRate: 16000, reference, error });
+  assert.equal(new DataView(plain.buffer).getUint16(2, true), 0);
+  assert.equal(asAudio(decodeFrame(plain)).antiNoiseMissing, false);
+  const flagged = encodeAudioFrame({ sequence: 4, captureTimestampUs: 0, sampleRate: 16000, reference, error, antiNoiseMissing: true });
+  assert.equal(new DataView(flagged.buffer).getUint16(2, true), 0x0002, 'flags bit 1 on the wire');
+  const frame = asAudio(decodeFrame(flagged));
+  assert.equal(frame.antiNoiseMissing, true);
+  assert.deepEqual(frame.reference, reference);
+  const both = encodeAudioFrame({ sequence: 5, captureTimestampUs: 0, sampleRate: 16000, reference, error, sampleFormat: 'int16', antiNoiseMissing: true });
+  assert.equal(new DataView(both.buffer).getUint16(2, true), 0x0003);
+  const header = decodeFrameInto(both, [new Float32Array(16), new Float32Array(16)]);
+  assert.ok(header.antiNoiseMissing && header.sampleFormat === 'int16');
+  // The hot path's reused header object forgets the flag on the next frame without it.
+  assert.equal(decodeFrameInto(plain, [new Float32Array(16), new Float32Array(16)], header).antiNoiseMissing, false);
+  // A hand-built frame (not the encoder under test) with bit 1 decodes the same way.
+  assert.equal(asAudio(decodeFrame(audio([0.1], [0.2], { flags: 0x0002 }))).antiNoiseMissing, true);
 });
 
 test('anti-noise frames round-trip with processingUs rounded into uint32', () => {

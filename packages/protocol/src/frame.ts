@@ -17,7 +17,8 @@
  *  +-------------------------------+-------------------------------+
  *  32 … payload (payloadLength bytes)
  *
- *  version u8 = 1 · type u8 (FrameType) · flags u16 (bit 0: PCM is int16, else float32; other bits 0) ·
+ *  version u8 = 1 · type u8 (FrameType) · flags u16 (bit 0: PCM is int16, else float32; bit 1, audio frames only:
+ *  antiNoiseMissing; other bits 0) ·
  *  sequence u32 · captureTimestampUs f64 · sampleRate u32 · frameSize u16 (samples per channel) · channels u8 ·
  *  rsvd u8 (written 0, ignored) · payloadLength u32 · processingUs u32 (antiNoise only, else 0)
  *
@@ -56,8 +57,13 @@ export type JsonFrameTypeName = 'event' | 'hello' | 'ready';
 export const FrameFlag = {
   /** PCM samples are int16 (value / 32768) rather than float32. */
   int16: 0x0001,
+  /**
+   * Audio frames only: the anti-noise due in this frame's capture period (the answer to frame sequence − D, D the
+   * session's playoutDelayFrames) did not arrive in time, so the loudspeaker played silence during this frame.
+   */
+  antiNoiseMissing: 0x0002,
 } as const;
-const KNOWN_FLAGS = FrameFlag.int16;
+const KNOWN_FLAGS = FrameFlag.int16 | FrameFlag.antiNoiseMissing;
 
 export type SampleFormat = 'float32' | 'int16';
 
@@ -108,6 +114,8 @@ export interface FrameHeader {
   type: FrameTypeName;
   flags: number;
   sampleFormat: SampleFormat;
+  /** Audio frames: flags bit 1 (FrameFlag.antiNoiseMissing), false for every other type. */
+  antiNoiseMissing: boolean;
   sequence: number;
   captureTimestampUs: number;
   sampleRate: number;
@@ -123,6 +131,7 @@ export function createFrameHeader(): FrameHeader {
     type: 'audio',
     flags: 0,
     sampleFormat: 'float32',
+    antiNoiseMissing: false,
     sequence: 0,
     captureTimestampUs: 0,
     sampleRate: 0,
@@ -160,6 +169,9 @@ export function readFrameHeader(bytes: Uint8Array, into: FrameHeader = createFra
   if ((flags & ~KNOWN_FLAGS) !== 0) {
     throw new ProtocolError('MALFORMED_FRAME', `unknown flag bits 0x${(flags & ~KNOWN_FLAGS).toString(16)}`);
   }
+  if ((flags & FrameFlag.antiNoiseMissing) !== 0 && type !== 'audio') {
+    throw new ProtocolError('MALFORMED_FRAME', `flag bit 1 (antiNoiseMissing) is only defined for audio frames, got it on ${type}`);
+  }
   const payloadLength = view.getUint32(OFF_PAYLOAD_LENGTH, true);
   const actual = bytes.byteLength - HEADER_BYTES;
   if (payloadLength !== actual) {
@@ -186,6 +198,7 @@ export function readFrameHeader(bytes: Uint8Array, into: FrameHeader = createFra
   into.type = type;
   into.flags = flags;
   into.sampleFormat = sampleFormat;
+  into.antiNoiseMissing = (flags & FrameFlag.antiNoiseMissing) !== 0;
   into.sequence = view.getUint32(OFF_SEQUENCE, true);
   into.captureTimestampUs = view.getFloat64(OFF_TIMESTAMP, true);
   into.sampleRate = view.getUint32(OFF_SAMPLE_RATE, true);
@@ -278,6 +291,11 @@ export interface AudioFrame {
   error: Float32Array;
   /** Default 'float32'. */
   sampleFormat?: SampleFormat;
+  /**
+   * The loudspeaker played silence during this frame's capture because the anti-noise due in it (the answer to
+   * frame sequence − playoutDelayFrames) did not arrive in time (flags bit 1). Default false.
+   */
+  antiNoiseMissing?: boolean;
 }
 
 export interface AntiNoiseFrame {
@@ -328,6 +346,7 @@ function encodePcmFrame(
   processingUs: number,
   format: SampleFormat,
   target: Uint8Array | undefined,
+  extraFlags = 0,
 ): Uint8Array {
   checkUint32('sequence', sequence);
   checkTimestamp(captureTimestampUs);
@@ -344,7 +363,7 @@ function encodePcmFrame(
   checkFrameBytes(total, `${type} frame`);
   const out = outputBuffer(total, target);
   const view = viewOf(out);
-  const flags = format === 'int16' ? FrameFlag.int16 : 0;
+  const flags = (format === 'int16' ? FrameFlag.int16 : 0) | extraFlags;
   writeHeader(view, type, flags, sequence, captureTimestampUs, sampleRate, frameSize, channels.length, total - HEADER_BYTES, processingUs);
   for (let c = 0; c < channels.length; c++) {
     writeChannel(view, HEADER_BYTES + c * frameSize * bps, format, channels[c], c);
@@ -366,6 +385,7 @@ export function encodeAudioFrame(frame: AudioFrame, target?: Uint8Array): Uint8A
     0,
     frame.sampleFormat ?? 'float32',
     target,
+    frame.antiNoiseMissing === true ? FrameFlag.antiNoiseMissing : 0,
   );
 }
 
@@ -451,6 +471,8 @@ export interface DecodedAudioFrame extends PcmFrameFields {
   type: 'audio';
   reference: Float32Array;
   error: Float32Array;
+  /** flags bit 1: the loudspeaker played silence during this frame (see AudioFrame.antiNoiseMissing). */
+  antiNoiseMissing: boolean;
 }
 
 export interface DecodedAntiNoiseFrame extends PcmFrameFields {
@@ -507,7 +529,7 @@ export function decodeFrame(bytes: Uint8Array): DecodedFrame {
         sampleFormat: header.sampleFormat,
       };
       return type === 'audio'
-        ? { type, ...fields, reference: channels[0], error: channels[1] }
+        ? { type, ...fields, reference: channels[0], error: channels[1], antiNoiseMissing: header.antiNoiseMissing }
         : { type, ...fields, antiNoise: channels[0], processingUs: header.processingUs };
     }
     case 'error': {

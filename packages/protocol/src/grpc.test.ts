@@ -25,6 +25,7 @@ function protoFields(proto: string, message: string): string[] {
 const fields: Record<string, Record<string, true>> = {
   AudioChunk: {
     audioData: true, sampleRate: true, channels: true, timestampUs: true, sessionId: true, sequence: true, frameSize: true, configJson: true,
+    antiNoiseMissing: true,
   } satisfies Record<keyof AudioChunk, true>,
   AntiNoiseChunk: {
     antiNoiseData: true, cancellationDb: true, latencyUs: true, noiseType: true, sessionId: true, sequence: true, timestampUs: true,

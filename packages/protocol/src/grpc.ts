@@ -41,6 +41,11 @@ export interface AudioChunk {
   frameSize: number;
   /** First chunk only, to create a session (same JSON as POST /api/v1/sessions). */
   configJson: string;
+  /**
+   * The anti-noise due in this chunk's capture period (the answer to sequence − playoutDelayFrames) did not arrive
+   * in time, so the loudspeaker played silence during it (the audio frame's flags bit 1). false when absent.
+   */
+  antiNoiseMissing: boolean;
 }
 
 /** anc.AntiNoiseChunk: server → client, the answer to one AudioChunk. */

@@ -38,6 +38,7 @@ export interface GrpcTransportOptions {
 interface GrpcPending {
   sequence: number;
   timestampUs: number;
+  antiNoiseMissing: boolean;
   reference: Float32Array;
   error: Float32Array;
   receivedAt: number;
@@ -166,7 +167,14 @@ class GrpcStream {
       else this.sendError('INTERNAL', 'internal server error', chunk);
       return;
     }
-    this.pipeline.push({ sequence: chunk.sequence, timestampUs: chunk.timestampUs, reference: channels.reference, error: channels.error, receivedAt });
+    this.pipeline.push({
+      sequence: chunk.sequence,
+      timestampUs: chunk.timestampUs,
+      antiNoiseMissing: chunk.antiNoiseMissing,
+      reference: channels.reference,
+      error: channels.error,
+      receivedAt,
+    });
     this.applyBackPressure();
   }
 
@@ -198,7 +206,8 @@ class GrpcStream {
     const session = this.session!;
     try {
       const result = await this.options.sessions.processFrame(session, {
-        sessionId: session.id, sequence: frame.sequence, captureTimestampUs: frame.timestampUs, reference: frame.reference, error: frame.error,
+        sessionId: session.id, sequence: frame.sequence, captureTimestampUs: frame.timestampUs,
+        antiNoiseMissing: frame.antiNoiseMissing, reference: frame.reference, error: frame.error,
       }, 'grpc', frame.receivedAt);
       if (this.closed || result === null) return;
       this.call.write({

@@ -53,6 +53,8 @@ export interface StreamConnectionOptions {
 interface PendingFrame {
   sequence: number;
   captureTimestampUs: number;
+  /** The client played silence in this frame's slot (docs/protocol.md, playout schedule). */
+  antiNoiseMissing: boolean;
   reference: Float32Array;
   error: Float32Array;
   receivedAt: number;
@@ -225,7 +227,13 @@ export class StreamConnection {
       this.protocolError(error, header.sequence);
       return;
     }
-    this.pipeline!.push({ sequence: header.sequence, captureTimestampUs: header.captureTimestampUs, ...buffers, receivedAt });
+    this.pipeline!.push({
+      sequence: header.sequence,
+      captureTimestampUs: header.captureTimestampUs,
+      antiNoiseMissing: header.antiNoiseMissing,
+      ...buffers,
+      receivedAt,
+    });
   }
 
   private release(frame: PendingFrame): void {

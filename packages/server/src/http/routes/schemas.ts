@@ -36,6 +36,7 @@ export const sessionConfigSchema = {
     intensity: { type: 'number', minimum: 0, maximum: 1 },
     enabled: { type: 'boolean' },
     maxLatencyMs: { type: 'number' },
+    playoutDelayFrames: { type: 'integer', minimum: 1, maximum: 32, description: "frames between a capture and the slot its anti-noise plays in (the client's playout schedule)" },
   },
 } as const;
 

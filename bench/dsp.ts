@@ -14,7 +14,7 @@
  *    plant is not simulated: the figure is the controller's own cost.
  *  - Ŝ has 256 taps (a decaying random response) at every sample rate.
  *  - Time-domain controllers (fxlms, fxnlms, fxrls, textbook baseline) get process() calls of 128 samples.
- *    pbfxlms: block B = 128 (FFTs of 256 points), calls of 128. fdfxlms: its default block B = min(L, 1024)
+ *    pbfxlms: block B = 128 (FFTs of 256 points), calls of 128, default kernel (wasm-simd). fdfxlms: its default block B = min(L, 64)
  *    (FFTs of nextPow2(max(L, 256) + B − 1) points), calls of max(128, B).
  *  - fxlms/fxnlms run with both kernels, 'scalar' (the TypeScript reference) and 'wasm-simd'; the kernel that
  *    actually ran (controller.kernel) is what is reported.
@@ -287,7 +287,7 @@ function markdown(rows: BenchRow[], h2h: ReturnType<typeof headToHead>): string 
     for (const name of labels) {
       const byTaps = new Map(here.filter((r) => label(r) === name).map((r) => [r.taps, r]));
       const blocks = [...new Set([...byTaps.values()].map((r) => r.blockSize))];
-      const block = name.startsWith('fdfxlms') && blocks.length > 1 ? 'min(L, 1024)' : blocks.join('/');
+      const block = name.startsWith('fdfxlms') && blocks.length > 1 ? 'min(L, 64)' : blocks.join('/');
       const cells = tapsList.map((t) => {
         const r = byTaps.get(t);
         if (!r) return '—';

@@ -52,10 +52,10 @@ interface AlgorithmSpec {
 }
 
 const ALGORITHMS: AlgorithmSpec[] = [
-  { label: 'FxNLMS', algorithm: 'fxnlms', taps: 512, why: '512 taps, default step size μ = min(0.2, 6/(delay(Ŝ)+1)) and regularisation, sample by sample' },
+  { label: 'FxNLMS', algorithm: 'fxnlms', taps: 512, why: '512 taps, default step size μ = min(0.2, 1/(delay(Ŝ)+1)) and regularisation, sample by sample' },
   {
     label: 'RLS', algorithm: 'fxrls', taps: 64,
-    why: '64 taps (FxRLS costs O(L²) per sample: 64 taps keep the whole evaluation within minutes), default λ = 0.9999, sample by sample',
+    why: '64 taps (FxRLS costs O(L²) per sample: 64 taps keep the whole evaluation within minutes), default λ = 1 with process noise q = 1e-4 (the Kalman form), sample by sample',
   },
   { label: 'PB-FxLMS', algorithm: 'pbfxlms', taps: 1024, why: '1024 taps, partitioned-block frequency-domain FxLMS, simulate()\'s default block of 64 samples, default step size' },
 ];

@@ -24,6 +24,6 @@ export {
 export { AcousticPlant, type PlantOptions } from './simulator/plant.js';
 export { parsePath, PathError, type AcousticPath, type ParsePathOptions } from './simulator/paths.js';
 export { generateScene, describeScene, isSceneName, chirp, SCENE_NAMES, type SceneName, type SceneOptions } from './simulator/scenes.js';
-export { simulate, DEFAULT_FREQUENCY_DOMAIN_BLOCK, type SimulationOptions, type SimulationResult } from './simulator/simulate.js';
+export { simulate, type SimulationOptions, type SimulationResult } from './simulator/simulate.js';
 export * from './metrics/index.js';
 export * from './io/index.js';

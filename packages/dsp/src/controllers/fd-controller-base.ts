@@ -21,6 +21,11 @@ import { SnapshotReader, SnapshotWriter } from '../snapshot.js';
 import { assertNonNegativeFinite, blockLeakFactor, readFieldsAtomically } from '../filters/fdaf-state.js';
 import { validateControllerOptions } from './validate.js';
 
+/**
+ * Default block size B of the frequency-domain controllers, samples: 64 (4 ms at 16 kHz). The block is buffering
+ * delay inside the loop, and every sample of it eats causality margin.
+ */
+export const DEFAULT_FD_BLOCK_SIZE = 64;
 /** Default normalised step size μ of the frequency-domain controllers. */
 export const DEFAULT_FD_STEP_SIZE = 0.1;
 /**
@@ -32,6 +37,8 @@ export const DEFAULT_FD_REGULARIZATION = 1e-6;
 /** What the controllers need from FdafCore / PartitionedCore. */
 export interface BlockAdaptiveCore {
   readonly blockSize: number;
+  /** Which kernel runs the block loop; absent = the plain TypeScript reference ('scalar'). */
+  readonly kernelName?: KernelName;
   filterBlock(source: Float32Array, offset: number, output: Float32Array, outOffset: number): void;
   adapt(source: Float32Array, offset: number, step: number, leakFactor: number, regularization: number): void;
   readWeights(target: Float32Array): void;
@@ -67,7 +74,7 @@ export function validateOptions(options: ControllerOptions): ValidatedOptions {
 export abstract class FrequencyDomainController implements Controller {
   abstract readonly algorithm: ControllerAlgorithm;
   readonly taps: number;
-  readonly kernel: KernelName = 'scalar';
+  readonly kernel: KernelName;
   readonly blockSize: number;
   /** Leakage γ per sample (W decays by (1 − μγ)^B per block). */
   readonly leakage: number;
@@ -99,6 +106,7 @@ export abstract class FrequencyDomainController implements Controller {
     this.configuredStepSize = options.stepSize;
     this.currentStepSize = options.stepSize;
     this.core = core;
+    this.kernel = core.kernelName ?? 'scalar';
     this.blockSize = core.blockSize;
     this.recovery = new DivergenceRecovery(this.taps);
     this.timeWeights = new Float32Array(this.taps);

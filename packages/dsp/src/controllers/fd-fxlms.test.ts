@@ -54,8 +54,10 @@ test('with a preset and zero error the output is the exact linear convolution, f
 
 test('the block size defaults to the filter length, capped', () => {
   const estimate = new Float32Array([1]);
-  assert.equal(new FrequencyDomainFxlms({ taps: 300, secondaryPathEstimate: estimate }).blockSize, 300);
-  assert.equal(new FrequencyDomainFxlms({ taps: 4096, secondaryPathEstimate: estimate }).blockSize, MAX_DEFAULT_BLOCK_SIZE);
+  assert.equal(MAX_DEFAULT_BLOCK_SIZE, 64);
+  assert.equal(new FrequencyDomainFxlms({ taps: 48, secondaryPathEstimate: estimate }).blockSize, 48);
+  assert.equal(new FrequencyDomainFxlms({ taps: 300, secondaryPathEstimate: estimate }).blockSize, 64);
+  assert.equal(new FrequencyDomainFxlms({ taps: 4096, secondaryPathEstimate: estimate }).blockSize, 64);
   const controller = new FrequencyDomainFxlms({ taps: 64, secondaryPathEstimate: estimate });
   assert.equal(controller.algorithm, 'fdfxlms');
   assert.equal(controller.kernel, 'scalar');

@@ -6,7 +6,8 @@
  *  - One FFT window of N = nextPow2(max(L, |Ŝ|) + B − 1) samples; the weights live in the time domain and are
  *    fully constrained every block (exact block FxLMS), 7 FFTs of N points per block. ../filters/fdaf-core.ts has
  *    the equations.
- *  - Block size B: option blockSize (any integer ≥ 1), default min(taps, MAX_DEFAULT_BLOCK_SIZE). process()
+ *  - Block size B: option blockSize (any integer ≥ 1), default min(taps, 64) (4 ms at 16 kHz: every sample of block
+ *    delay eats causality margin; a longer filter then means N ≫ B, see ../filters/fdaf-core.ts). process()
  *    lengths must be multiples of B. The output y_k is computed from the block's own reference x_k, so the
  *    controller adds no latency beyond buffering one block — but that buffering is part of S and so of Ŝ.
  *  - Filtered reference x' = Ŝ * x, exact linear convolution computed with the same N-point FFT of the reference
@@ -18,10 +19,10 @@
 import type { ControllerAlgorithm, ControllerOptions } from '../controller.js';
 import { FdafCore } from '../filters/fdaf-core.js';
 import { assertPositiveInteger } from '../filters/fdaf-state.js';
-import { FrequencyDomainController, validateOptions } from './fd-controller-base.js';
+import { DEFAULT_FD_BLOCK_SIZE, FrequencyDomainController, validateOptions } from './fd-controller-base.js';
 
-/** The default block size is the filter length, capped here (64 ms at 16 kHz) to bound latency and FFT size. */
-export const MAX_DEFAULT_BLOCK_SIZE = 1024;
+/** The default block size is the filter length, capped here (64 samples, 4 ms at 16 kHz) to bound the block delay. */
+export const MAX_DEFAULT_BLOCK_SIZE = DEFAULT_FD_BLOCK_SIZE;
 
 export class FrequencyDomainFxlms extends FrequencyDomainController {
   readonly algorithm: ControllerAlgorithm = 'fdfxlms';

@@ -12,6 +12,8 @@ import {
   whiteNoise,
 } from './measured-paths.case.js';
 import { runDelayedSecondaryPathCases } from './fd-delay.case.js';
+import { simulate } from '../simulator/simulate.js';
+import { sharedDataMissing, sharedNoise, sharedPath } from '../../../../test/support/shared-data.js';
 
 const skip = measuredPathsMissing;
 
@@ -40,8 +42,8 @@ test('every gradient-constraint schedule (round-robin, AUMDF, all) converges ali
 test('pbfxlms and fdfxlms with one partition (taps = B) compute the same filter', () => {
   // With P = 1 both are the fully constrained FDAF with the same window and the same normalisation.
   const estimate = new Float32Array([0, 0, 0, 0, 0.8, -0.3, 0.1]);
-  const options = { taps: 32, blockSize: 32, stepSize: 0.3, secondaryPathEstimate: estimate };
-  const partitioned = new PartitionedBlockFxlms(options);
+  const options = { taps: 32, blockSize: 32, stepSize: 0.3, secondaryPathEstimate: estimate, referenceRegularization: 0 };
+  const partitioned = new PartitionedBlockFxlms({ ...options, kernel: 'scalar' });
   const single = new FrequencyDomainFxlms(options);
   const x = whiteNoise(32 * 40, 3);
   const e = whiteNoise(32 * 40, 4, 0.05);
@@ -74,34 +76,36 @@ test('a huge step size never emits NaN/Inf or |y| > outputLimit, and the guard c
   for (const w of controller.weights()) assert.ok(Number.isFinite(w));
 });
 
-test('snapshot mid-stream, restore into a fresh controller: the continuation is bit-identical', () => {
-  const estimate = delayedEstimate([0, 0.6, 0.3, -0.1], 32);
-  const options = { taps: 200, blockSize: 32, stepSize: 0.2, leakage: 1e-4, secondaryPathEstimate: estimate };
-  const original = new PartitionedBlockFxlms(options);
-  const x = whiteNoise(32 * 300, 6);
-  const e = whiteNoise(32 * 300, 7, 0.05);
-  const y = new Float32Array(x.length);
-  const half = 32 * 150;
-  original.process(x.subarray(0, half), e.subarray(0, half), y.subarray(0, half));
-  const restored = new PartitionedBlockFxlms(options);
-  restored.restore(original.snapshot());
-  const a = new Float32Array(x.length - half);
-  const b = new Float32Array(x.length - half);
-  for (let start = half; start < x.length; start += 64) {
-    original.process(x.subarray(start, start + 64), e.subarray(start, start + 64), a.subarray(start - half, start - half + 64));
-    restored.process(x.subarray(start, start + 64), e.subarray(start, start + 64), b.subarray(start - half, start - half + 64));
-  }
-  assert.deepEqual(b, a);
-  assert.deepEqual(restored.weights(), original.weights());
-  assert.deepEqual(restored.health, original.health);
-});
+for (const kernel of ['scalar', 'wasm-simd'] as const) {
+  test(`${kernel}: snapshot mid-stream, restore into a fresh controller: the continuation is bit-identical`, () => {
+    const estimate = delayedEstimate([0, 0.6, 0.3, -0.1], 32);
+    const options = { taps: 200, blockSize: 32, stepSize: 0.2, leakage: 1e-4, secondaryPathEstimate: estimate, kernel };
+    const original = new PartitionedBlockFxlms(options);
+    const x = whiteNoise(32 * 300, 6);
+    const e = whiteNoise(32 * 300, 7, 0.05);
+    const y = new Float32Array(x.length);
+    const half = 32 * 150;
+    original.process(x.subarray(0, half), e.subarray(0, half), y.subarray(0, half));
+    const restored = new PartitionedBlockFxlms(options);
+    restored.restore(original.snapshot());
+    const a = new Float32Array(x.length - half);
+    const b = new Float32Array(x.length - half);
+    for (let start = half; start < x.length; start += 64) {
+      original.process(x.subarray(start, start + 64), e.subarray(start, start + 64), a.subarray(start - half, start - half + 64));
+      restored.process(x.subarray(start, start + 64), e.subarray(start, start + 64), b.subarray(start - half, start - half + 64));
+    }
+    assert.deepEqual(b, a);
+    assert.deepEqual(restored.weights(), original.weights());
+    assert.deepEqual(restored.health, original.health);
+  });
+}
 
 test('process() lengths that are not a multiple of blockSize throw a RangeError naming both', () => {
   const controller = new PartitionedBlockFxlms({ taps: 256, secondaryPathEstimate: new Float32Array([0, 1]) });
-  assert.equal(controller.blockSize, 128);
-  assert.equal(controller.kernel, 'scalar');
+  assert.equal(controller.blockSize, 64);
+  assert.equal(controller.kernel, 'wasm-simd');
   assert.equal(controller.algorithm, 'pbfxlms');
-  assert.throws(() => controller.process(new Float32Array(100), new Float32Array(100), new Float32Array(100)), /length 100 is not a multiple of blockSize 128/);
+  assert.throws(() => controller.process(new Float32Array(100), new Float32Array(100), new Float32Array(100)), /length 100 is not a multiple of blockSize 64/);
   assert.throws(() => new PartitionedBlockFxlms({ taps: 256, blockSize: 48, secondaryPathEstimate: new Float32Array([1]) }), /power of two/);
   assert.throws(() => controller.setSecondaryPathEstimate(new Float32Array(3)), /length 2/);
 });
@@ -122,4 +126,70 @@ test('setWeights() / weights() round-trip the time-domain filter, and the preset
   }
 });
 
-runDelayedSecondaryPathCases('pbfxlms', (options) => new PartitionedBlockFxlms(options));
+runDelayedSecondaryPathCases('pbfxlms/scalar', (options) => new PartitionedBlockFxlms({ ...options, kernel: 'scalar' }));
+runDelayedSecondaryPathCases('pbfxlms/wasm-simd', (options) => new PartitionedBlockFxlms({ ...options, kernel: 'wasm-simd' }), { filteredReferenceTolerance: 1e-5 });
+
+// Regression: with the default settings the drill's strong sub-100 Hz energy, where the SFANC S has no gain (−60 dB),
+// got normalised steps of μ/δ: W grew in those bins (the output spent its level where the error cannot hear it) until
+// the tails of the round-robin constraint folded it into the whole band and the guard fired in the last second
+// (20, 21 then −15 dB). The per-bin reference-power term of the normaliser (referenceRegularization) bounds that step.
+for (const kernel of ['scalar', 'wasm-simd'] as const) {
+  test(`pbfxlms/${kernel} does not diverge on a handheld drill through the SFANC paths (default settings, 1024 taps, B = 64)`, { skip: sharedDataMissing }, () => {
+    const result = simulate({
+      noise: sharedNoise('extra/Handheld_drill.wav', 16000),
+      sampleRate: 16000,
+      primaryPath: sharedPath('primary.json').taps,
+      secondaryPath: sharedPath('secondary.json').taps,
+      algorithm: 'pbfxlms',
+      controller: { taps: 1024, kernel },
+    });
+    const nr = result.perSecondNrDb.map((v) => v.toFixed(1)).join(' ');
+    assert.equal(result.blockSize, 64);
+    assert.equal(result.controller.kernel, kernel);
+    assert.equal(result.controller.health.divergences, 0, `NR per second ${nr} dB`);
+    assert.ok(Math.min(...result.perSecondNrDb.slice(2)) >= 15, `NR per second ${nr} dB`);
+  });
+}
+
+test('the WASM SIMD partitioned kernel matches the float64 reference within float tolerance, for every constraint schedule', () => {
+  const estimate = delayedEstimate([0, 0.6, 0.3, -0.1, 0.05], 40);
+  for (const constraint of ['round-robin', 'aumdf', 'all'] as const) {
+    const runs = (['scalar', 'wasm-simd'] as const).map((kernel) => {
+      const controller = new PartitionedBlockFxlms({ taps: 300, blockSize: 32, stepSize: 0.2, leakage: 1e-4, constraint, secondaryPathEstimate: estimate, kernel });
+      assert.equal(controller.kernel, kernel);
+      const x = whiteNoise(32 * 400, 13);
+      const e = whiteNoise(32 * 400, 14, 0.05);
+      const y = new Float32Array(x.length);
+      controller.process(x, e, y);
+      return { y, w: controller.weights() };
+    });
+    let difference = 0;
+    let energy = 0;
+    for (let i = 0; i < runs[0].y.length; i++) {
+      difference += (runs[0].y[i] - runs[1].y[i]) ** 2;
+      energy += runs[0].y[i] ** 2;
+    }
+    const relativeDb = 10 * Math.log10(difference / energy);
+    assert.ok(relativeDb < -80, `${constraint}: kernels differ by ${relativeDb.toFixed(1)} dB relative to the output`);
+  }
+});
+
+test('a snapshot of one kernel restores bit-identically into the same kernel and is refused by the other', () => {
+  const estimate = delayedEstimate([0, 0.6, 0.3, -0.1], 32);
+  const options = { taps: 200, blockSize: 32, stepSize: 0.2, secondaryPathEstimate: estimate, kernel: 'wasm-simd' as const };
+  const original = new PartitionedBlockFxlms(options);
+  const x = whiteNoise(32 * 200, 15);
+  const e = whiteNoise(32 * 200, 16, 0.05);
+  const half = 32 * 100;
+  original.process(x.subarray(0, half), e.subarray(0, half), new Float32Array(half));
+  const restored = new PartitionedBlockFxlms(options);
+  restored.restore(original.snapshot());
+  const a = new Float32Array(half);
+  const b = new Float32Array(half);
+  original.process(x.subarray(half), e.subarray(half), a);
+  restored.process(x.subarray(half), e.subarray(half), b);
+  assert.deepEqual(b, a);
+  assert.deepEqual(restored.weights(), original.weights());
+  const scalar = new PartitionedBlockFxlms({ ...options, kernel: 'scalar' });
+  assert.throws(() => scalar.restore(original.snapshot()), /snapshot field/);
+});

@@ -24,7 +24,14 @@
  * Filtered-x (optional): with a kernel ŝ (the secondary-path estimate) the regressor is x' = ŝ * x, computed
  * exactly in the time domain by the same uniformly partitioned overlap-save convolution, reusing the input FDL:
  *   x'_k = last B samples of IFFT(Σ_q Ŝ_q · X_{k−q}),  then R_k = FFT([x'_{k−1}, x'_k]).
- * That costs 2 FFTs per block instead of O(B·|ŝ|) multiply-adds.
+ * That costs 2 FFTs per block instead of O(B·|ŝ|) multiply-adds. (Using Σ_q Ŝ_q·X_{k−q} itself as R_k would save
+ * them, but its first half is circularly aliased, not x'_{k−1}: the gradient would no longer be the block FxLMS one.)
+ * Optional reference-power term (referenceRegularization ρ > 0): D(f) = (P/2)·(P̄_R(f) + ρ·‖ŝ‖²·P̄_X(f)) + δ, the
+ * per-bin form of FxNLMS's β·‖ŝ‖²·‖x‖². Where Ŝ has almost no gain, P̄_R(f) ≈ |Ŝ(f)|²·P̄_X(f) is tiny and the step
+ * there would be μ/δ while the error cannot respond to W in that bin; the term bounds it to ≈ μ·|Ŝ(f)|/(ρ‖ŝ‖²).
+ *
+ * This float64 TypeScript engine is the reference; ./partitioned-simd-core.ts runs the filtered-x form on the
+ * WASM SIMD kernel (float32) and is tested against it.
  *
  * FFT count per block: 1 (input) + 1 (output) + 1 (error) + 2 or 4 (constraint) [+ 2 filtered-x].
  * All spectra are float64 and preallocated; filterBlock()/adapt() never allocate.
@@ -51,6 +58,11 @@ export interface PartitionedCoreOptions {
   kernel?: Float32Array;
   /** Gradient constraint schedule; default 'aumdf'. */
   constraint?: PartitionConstraint;
+  /**
+   * Filtered-x only: weight ρ of the reference power in the normaliser, D(f) = (P/2)·(P̄_R(f) + ρ·‖ŝ‖²·P̄_X(f)) + δ
+   * (the per-bin form of FxNLMS's referenceRegularization). Default 0.
+   */
+  referenceRegularization?: number;
 }
 
 export class PartitionedCore {
@@ -97,6 +109,11 @@ export class PartitionedCore {
   private readonly partitionIm: Float64Array[];
   /** Smoothed |R_k(f)|² (un-normalised sum; divide by powerWeight). */
   private readonly power: Float64Array;
+  /** Filtered-x with ρ > 0: smoothed |X_k(f)|², same smoothing and weight as power. */
+  private readonly inputPower: Float64Array;
+  /** ρ·‖ŝ‖², the weight of inputPower in D(f). */
+  private inputPowerWeight = 0;
+  readonly referenceRegularization: number;
   /** Σ (1 − β)·β^i over the blocks seen: divides out the start-up bias of the smoothed power. */
   private powerWeight = 0;
   /** Next partition to receive the rotating constraint (1 … P−1 for 'aumdf', 0 … P−1 for 'round-robin'). */
@@ -107,8 +124,9 @@ export class PartitionedCore {
   private readonly time: Float64Array;
 
   constructor(options: PartitionedCoreOptions) {
-    const { taps, blockSize, kernel, constraint = 'aumdf' } = options;
+    const { taps, blockSize, kernel, constraint = 'aumdf', referenceRegularization = 0 } = options;
     this.taps = taps;
+    this.referenceRegularization = kernel ? referenceRegularization : 0;
     this.blockSize = blockSize;
     this.fftSize = 2 * blockSize;
     this.bins = blockSize + 1;
@@ -138,6 +156,7 @@ export class PartitionedCore {
       this.partitionIm.push(this.weightIm.subarray(p * K, (p + 1) * K));
     }
     this.power = new Float64Array(K);
+    this.inputPower = new Float64Array(this.referenceRegularization > 0 ? K : 0);
     this.spectrumRe = new Float64Array(K);
     this.spectrumIm = new Float64Array(K);
     this.time = new Float64Array(this.fftSize);
@@ -156,6 +175,9 @@ export class PartitionedCore {
     const B = this.blockSize;
     const K = this.bins;
     const time = this.time;
+    let energy = 0;
+    for (let j = 0; j < kernel.length; j++) energy += kernel[j] * kernel[j];
+    this.inputPowerWeight = this.referenceRegularization * energy;
     this.kernelStart = this.kernelPartitions;
     for (let q = this.kernelPartitions - 1; q >= 0; q--) {
       for (let j = q * B; j < Math.min((q + 1) * B, this.kernelLength); j++) if (kernel[j] !== 0) this.kernelStart = q;
@@ -232,14 +254,36 @@ export class PartitionedCore {
     // D(f) = (P·B / 2B) · power / powerWeight + δ
     const powerScale = (0.5 * P) / this.powerWeight;
     const delta = Math.max(regularization * this.taps, MIN_NORMALIZER);
-    for (let f = 0; f < K; f++) {
-      const re = rRe[newest + f];
-      const im = rIm[newest + f];
-      const smoothed = beta * power[f] + (1 - beta) * (re * re + im * im);
-      power[f] = smoothed;
-      const gain = step / (powerScale * smoothed + delta);
-      gainRe[f] *= gain;
-      gainIm[f] *= gain;
+    if (this.inputPower.length > 0) {
+      // D(f) += (P/2)·ρ‖ŝ‖²·P̄_X(f): bounds the step where Ŝ barely passes the reference (see the options).
+      const inputPower = this.inputPower;
+      const xRe = this.inputRe;
+      const xIm = this.inputIm;
+      const input = this.inputHead * K;
+      const rho = this.inputPowerWeight;
+      for (let f = 0; f < K; f++) {
+        const re = rRe[newest + f];
+        const im = rIm[newest + f];
+        const smoothed = beta * power[f] + (1 - beta) * (re * re + im * im);
+        power[f] = smoothed;
+        const xr = xRe[input + f];
+        const xi = xIm[input + f];
+        const smoothedInput = beta * inputPower[f] + (1 - beta) * (xr * xr + xi * xi);
+        inputPower[f] = smoothedInput;
+        const gain = step / (powerScale * (smoothed + rho * smoothedInput) + delta);
+        gainRe[f] *= gain;
+        gainIm[f] *= gain;
+      }
+    } else {
+      for (let f = 0; f < K; f++) {
+        const re = rRe[newest + f];
+        const im = rIm[newest + f];
+        const smoothed = beta * power[f] + (1 - beta) * (re * re + im * im);
+        power[f] = smoothed;
+        const gain = step / (powerScale * smoothed + delta);
+        gainRe[f] *= gain;
+        gainIm[f] *= gain;
+      }
     }
 
     // W_p ← λ·W_p + conj(R_{k−p})·G, two partitions per pass so G is loaded once for both (λ = 1 is exact).
@@ -325,8 +369,9 @@ export class PartitionedCore {
     this.regressorIm.fill(0);
     // The power estimate survives unless it was poisoned: restarting it from one block would make the first
     // normalised steps after a recovery larger, not smaller.
-    if (!isBounded(this.power, Number.MAX_VALUE) || !Number.isFinite(this.powerWeight)) {
+    if (!isBounded(this.power, Number.MAX_VALUE) || !isBounded(this.inputPower, Number.MAX_VALUE) || !Number.isFinite(this.powerWeight)) {
       this.power.fill(0);
+      this.inputPower.fill(0);
       this.powerWeight = 0;
     }
     this.inputHead = 0;
@@ -336,6 +381,7 @@ export class PartitionedCore {
   reset(): void {
     this.clearSignals();
     this.power.fill(0);
+    this.inputPower.fill(0);
     this.powerWeight = 0;
     this.weightRe.fill(0);
     this.weightIm.fill(0);
@@ -353,8 +399,9 @@ export class PartitionedCore {
       .add('core.weightRe', this.weightRe)
       .add('core.weightIm', this.weightIm)
       .add('core.power', this.power)
+      .add('core.inputPower', this.inputPower)
       .addNumbers('core.shape', [this.taps, this.blockSize, this.kernelLength, CONSTRAINT_CODES.indexOf(this.constraint)])
-      .addNumbers('core.counters', [this.inputHead, this.regressorHead, this.powerWeight, this.constraintCursor, this.kernelStart]);
+      .addNumbers('core.counters', [this.inputHead, this.regressorHead, this.powerWeight, this.constraintCursor, this.kernelStart, this.inputPowerWeight]);
     if (this.kernelPartitions > 0) writer.add('core.regressorRe', this.regressorRe).add('core.regressorIm', this.regressorIm);
   }
 
@@ -365,7 +412,7 @@ export class PartitionedCore {
         `snapshot is of a filter with ${shape[0]} taps, block ${shape[1]}, kernel ${shape[2]}; this one has ${this.taps}, ${this.blockSize}, ${this.kernelLength}`,
       );
     }
-    const counters = reader.numbers('core.counters', 5);
+    const counters = reader.numbers('core.counters', 6);
     const fields: [string, Float64Array][] = [
       ['core.inputWindow', this.inputWindow],
       ['core.inputRe', this.inputRe],
@@ -376,10 +423,11 @@ export class PartitionedCore {
       ['core.weightRe', this.weightRe],
       ['core.weightIm', this.weightIm],
       ['core.power', this.power],
+      ['core.inputPower', this.inputPower],
     ];
     if (this.kernelPartitions > 0) fields.push(['core.regressorRe', this.regressorRe], ['core.regressorIm', this.regressorIm]);
     readFieldsAtomically(reader, fields);
-    [this.inputHead, this.regressorHead, this.powerWeight, this.constraintCursor, this.kernelStart] = counters;
+    [this.inputHead, this.regressorHead, this.powerWeight, this.constraintCursor, this.kernelStart, this.inputPowerWeight] = counters;
   }
 
   /**

@@ -3,6 +3,7 @@
  * reports null and controllers fall back to the plain TypeScript reference kernels.
  */
 import { wasmBase64 as fxlmsBase64 } from './generated/fxlms.wasm.js';
+import { wasmBase64 as partitionedBase64 } from './generated/partitioned.wasm.js';
 
 export interface FxlmsWasmExports {
   fxlmsBlock(
@@ -11,18 +12,40 @@ export interface FxlmsWasmExports {
   ): void;
 }
 
-let fxlmsModule: WebAssembly.Module | null | undefined;
+/** The partitioned-block filtered-x kernel (assembly/partitioned.ts); pointers per kernels/partitioned-layout.ts. */
+export interface PartitionedWasmExports {
+  setup(sizes: number, pointers: number): void;
+  filterBlock(inputHead: number, regressorHead: number, kernelStart: number): void;
+  adapt(
+    step: number, leak: number, delta: number, beta: number, powerScale: number, rho: number,
+    inputHead: number, regressorHead: number, constrainA: number, constrainB: number,
+  ): void;
+  constrainPartition(partition: number): void;
+}
+
+const modules = new Map<string, WebAssembly.Module | null>();
+
+function compile(name: string, base64: string): WebAssembly.Module | null {
+  let module = modules.get(name);
+  if (module === undefined) {
+    try {
+      module = typeof WebAssembly === 'object' ? new WebAssembly.Module(decodeBase64(base64)) : null;
+    } catch {
+      module = null; // no SIMD support: compiling the module fails validation
+    }
+    modules.set(name, module);
+  }
+  return module;
+}
 
 /** The compiled filtered-x LMS kernel module, or null where WASM SIMD cannot run. */
 export function fxlmsWasmModule(): WebAssembly.Module | null {
-  if (fxlmsModule === undefined) {
-    try {
-      fxlmsModule = typeof WebAssembly === 'object' ? new WebAssembly.Module(decodeBase64(fxlmsBase64)) : null;
-    } catch {
-      fxlmsModule = null; // no SIMD support: compiling the module fails validation
-    }
-  }
-  return fxlmsModule;
+  return compile('fxlms', fxlmsBase64);
+}
+
+/** The compiled partitioned-block filtered-x kernel module, or null where WASM SIMD cannot run. */
+export function partitionedWasmModule(): WebAssembly.Module | null {
+  return compile('partitioned', partitionedBase64);
 }
 
 /** Instantiates a kernel on memory the caller owns. */

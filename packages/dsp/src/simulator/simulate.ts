@@ -19,7 +19,8 @@ export interface SimulationOptions {
   controller: Omit<ControllerOptions, 'secondaryPathEstimate'>;
   /**
    * Samples per block of the loop. Default: 1 for time-domain controllers (a sample-synchronous DSP, as in ANC
-   * hardware: every sample of buffering eats causality margin), the controller's block size for block controllers.
+   * hardware: every sample of buffering eats causality margin), the controller's own default block size for block
+   * controllers (64 samples for fdfxlms and pbfxlms).
    */
   blockSize?: number;
   /** Extra loop latency, samples. */
@@ -49,14 +50,15 @@ export interface SimulationResult {
   blockSize: number;
 }
 
-/** Loop block for the frequency-domain controllers when none is given (4 ms at 16 kHz). */
-export const DEFAULT_FREQUENCY_DOMAIN_BLOCK = 64;
-
 export function simulate(options: SimulationOptions): SimulationResult {
   const { noise, sampleRate } = options;
   const loopLatency = options.loopLatency ?? 0;
   const blockController = options.algorithm === 'fdfxlms' || options.algorithm === 'pbfxlms';
-  const blockSize = options.blockSize ?? options.controller.blockSize ?? (blockController ? DEFAULT_FREQUENCY_DOMAIN_BLOCK : 1);
+  // A block controller without a given block uses its own default (a probe instance tells which; Ŝ is not known yet).
+  const blockSize =
+    options.blockSize ??
+    options.controller.blockSize ??
+    (blockController ? createController(options.algorithm, { ...options.controller, secondaryPathEstimate: new Float32Array(1), kernel: 'scalar' }).blockSize : 1);
   const estimateTaps =
     options.secondaryEstimateTaps ?? Math.ceil((options.secondaryPath.length + blockSize + loopLatency) / 16) * 16;
 

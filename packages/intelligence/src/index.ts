@@ -18,3 +18,7 @@ export { evaluatePredictions, formatReport, type EvaluationReport, type Evaluate
 export { generateExample, generateDataset, exampleSeed, GENERATOR_SAMPLE_RATE, type GeneratedExample, type GeneratorOptions } from './generator/generate.js';
 export { SOURCES, SIREN_KINDS, siren, type SirenKind } from './generator/sources.js';
 export { EmergencySoundDetector, DETECTOR_DEFAULTS, type EmergencyEvent, type EmergencyKind, type EmergencyDetectorOptions } from './detector.js';
+export {
+  HybridController, trainPresetBank, presetBankToJson, presetBankFromJson, sfancBands, bandLimitedNoise,
+  type ControlPreset, type PresetBank, type PresetTrainingOptions, type HybridOptions, type HybridState,
+} from './presets.js';

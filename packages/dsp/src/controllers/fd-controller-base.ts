@@ -26,6 +26,16 @@ import { validateControllerOptions } from './validate.js';
  * delay inside the loop, and every sample of it eats causality margin.
  */
 export const DEFAULT_FD_BLOCK_SIZE = 64;
+/**
+ * Default weights ρ of the reference power in the frequency-domain controllers' per-bin normalisers (./pb-fxlms.ts,
+ * ../filters/fdaf-core.ts). With pbfxlms's former 0.01 and fdfxlms's former 0, W grew without bound on rumble below
+ * 100 Hz through the SFANC paths (which pass nothing there): e rose 20–40 dB above d. These values keep both stable
+ * there and cost at most 0.6 dB (pbfxlms) and 1 dB (fdfxlms) of steady NR on the recordings of docs/eval-anc.md;
+ * larger ones slow the bins Ŝ passes weakly (Sugiura's paths below 300 Hz) for no gain. fdfxlms needs far less
+ * because its D(f) is averaged over ≈ N/B bins, so the rumble's power reaches the bins beside it.
+ */
+export const DEFAULT_PBFXLMS_REFERENCE_REGULARIZATION = 0.03;
+export const DEFAULT_FDFXLMS_REFERENCE_REGULARIZATION = 3e-4;
 /** Default normalised step size μ of the frequency-domain controllers. */
 export const DEFAULT_FD_STEP_SIZE = 0.1;
 /**

@@ -12,14 +12,16 @@
  *    controller adds no latency beyond buffering one block — but that buffering is part of S and so of Ŝ.
  *  - Filtered reference x' = Ŝ * x, exact linear convolution computed with the same N-point FFT of the reference
  *    window (one extra IFFT and FFT per block instead of B·|Ŝ| multiply-adds).
- *  - μ is normalised (NLMS-like, 0 < μ < 2; default 0.1): D(f) = (L/N)·P̄_x'(f) + regularization·L.
+ *  - μ is normalised (NLMS-like, 0 < μ < 2; default 0.1): D(f) = (L/N)·(P̄_x'(f) + ρ·‖ŝ‖²·P̄_x(f)) + regularization·L,
+ *    the reference-power term of pbfxlms (option referenceRegularization ρ, default
+ *    DEFAULT_FDFXLMS_REFERENCE_REGULARIZATION; see ./pb-fxlms.ts and ./fd-controller-base.ts).
  *  - Divergence guard, snapshots: ./fd-controller-base.ts.
  * For long filters at small blocks prefer PartitionedBlockFxlms, whose FFTs stay at 2B points.
  */
 import type { ControllerAlgorithm, ControllerOptions } from '../controller.js';
 import { FdafCore } from '../filters/fdaf-core.js';
-import { assertPositiveInteger } from '../filters/fdaf-state.js';
-import { DEFAULT_FD_BLOCK_SIZE, FrequencyDomainController, validateOptions } from './fd-controller-base.js';
+import { assertNonNegativeFinite, assertPositiveInteger } from '../filters/fdaf-state.js';
+import { DEFAULT_FD_BLOCK_SIZE, DEFAULT_FDFXLMS_REFERENCE_REGULARIZATION, FrequencyDomainController, validateOptions } from './fd-controller-base.js';
 
 /** The default block size is the filter length, capped here (64 samples, 4 ms at 16 kHz) to bound the block delay. */
 export const MAX_DEFAULT_BLOCK_SIZE = DEFAULT_FD_BLOCK_SIZE;
@@ -33,7 +35,11 @@ export class FrequencyDomainFxlms extends FrequencyDomainController {
     const validated = validateOptions(options);
     const blockSize = options.blockSize ?? Math.min(validated.taps, MAX_DEFAULT_BLOCK_SIZE);
     assertPositiveInteger('blockSize', blockSize);
-    const core = new FdafCore({ taps: validated.taps, blockSize, kernel: options.secondaryPathEstimate, normalized: true });
+    const referenceRegularization = options.referenceRegularization ?? DEFAULT_FDFXLMS_REFERENCE_REGULARIZATION;
+    assertNonNegativeFinite('referenceRegularization', referenceRegularization);
+    const core = new FdafCore({
+      taps: validated.taps, blockSize, kernel: options.secondaryPathEstimate, normalized: true, referenceRegularization,
+    });
     super(validated, core);
     this.fftSize = core.fftSize;
   }

@@ -13,10 +13,11 @@
  *  - Gradient constraint: one partition per block in turn ('round-robin', 2 FFTs); 7 FFTs of 2B points per block in
  *    all ('aumdf' and 'all' on request).
  *  - μ is normalised (NLMS-like, 0 < μ < 2; default 0.1): D(f) = (P/2)·(P̄_x'(f) + ρ·‖ŝ‖²·P̄_x(f)) + regularization·L.
- *    The reference-power term ρ (option referenceRegularization, default 0.01) is the per-bin form of FxNLMS's: where
- *    Ŝ barely passes the reference (below a loudspeaker's range) P̄_x'(f) is tiny, and without it the step there is
- *    huge while the error cannot respond — W grows in those bins until the output saturates (regression test
- *    'pbfxlms does not diverge on a handheld drill through the SFANC paths').
+ *    The reference-power term ρ (option referenceRegularization, default DEFAULT_PBFXLMS_REFERENCE_REGULARIZATION) is the
+ *    per-bin form of FxNLMS's: where Ŝ barely passes the reference (below a loudspeaker's range) P̄_x'(f) is tiny,
+ *    and without it the step there is huge while the error cannot respond — W grows in those bins until the output
+ *    saturates (regression tests 'pbfxlms does not diverge on a handheld drill through the SFANC paths' and
+ *    'frequency-domain controllers do not blow up on low-frequency rumble the SFANC paths block').
  *  - Kernels: 'wasm-simd' (default where WebAssembly SIMD runs and B ≥ 4: ../filters/partitioned-simd-core.ts,
  *    float32 spectra, f32x4) or 'scalar' (the float64 TypeScript reference, ../filters/partitioned-core.ts), chosen
  *    once at construction (option kernel). Snapshots restore into a controller of the same kernel.
@@ -28,12 +29,10 @@ import { assertNonNegativeFinite, assertPowerOfTwo } from '../filters/fdaf-state
 import { PartitionedCore, type PartitionConstraint } from '../filters/partitioned-core.js';
 import { MIN_SIMD_BLOCK_SIZE, PartitionedSimdCore } from '../filters/partitioned-simd-core.js';
 import { partitionedWasmModule } from '../kernels/wasm.js';
-import { DEFAULT_FD_BLOCK_SIZE, FrequencyDomainController, validateOptions } from './fd-controller-base.js';
+import { DEFAULT_FD_BLOCK_SIZE, DEFAULT_PBFXLMS_REFERENCE_REGULARIZATION, FrequencyDomainController, validateOptions } from './fd-controller-base.js';
 
 /** Default block size cap, samples (4 ms at 16 kHz). */
 export const DEFAULT_PBFXLMS_BLOCK_SIZE = DEFAULT_FD_BLOCK_SIZE;
-/** Default weight ρ of the reference power in the normaliser (see the header). */
-export const DEFAULT_PBFXLMS_REFERENCE_REGULARIZATION = 0.01;
 
 export interface PartitionedBlockFxlmsOptions extends ControllerOptions {
   /** Gradient constraint schedule (see PartitionedCore); default 'round-robin' (see the header). */

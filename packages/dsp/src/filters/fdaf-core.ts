@@ -14,8 +14,8 @@
  *    Σ_n e(n)·r(n − j) when ν = 1; w ← λ·w + μ·g; W = FFT([w, 0]). Haykin's convention: μ multiplies the sum over
  *    the block, so one block moves w as far as B LMS steps with the same μ would.
  *    Normalised variant (ν(f) = 1 / D(f)): D(f) = (L/N)·P̄_R(f) + δ, P̄_R the bias-corrected smoothed power of R
- *    per bin (β = 1 − 0.35/⌈L/B⌉ as in mdf.c), δ = regularization·L; (L/N)·P̄_R ≈ ‖r‖² = L·σ² for white input,
- *    so μ is NLMS's μ. P̄_R is averaged over the 2h + 1 ≈ N/B bins around f (h = 2·⌊N/4B⌋, 0 when N = 2B): with
+ *    (plus ρ·‖ŝ‖²·|X|², option referenceRegularization) per bin (β = 1 − 0.35/⌈L/B⌉ as in mdf.c), δ =
+ *    regularization·L; (L/N)·P̄_R ≈ ‖r‖² = L·σ² for white input, so μ is NLMS's μ. P̄_R is averaged over the 2h + 1 ≈ N/B bins around f (h = 2·⌊N/4B⌋, 0 when N = 2B): with
  *    N ≫ B (a long filter, a short block) and tonal input, an N-point D(f) resolves the tones, 1/D(f) gets an
  *    impulse response as long as the window, and it folds the discarded lags of conj(R)·E (older than L, and the
  *    wrapped future ones) into the gradient: the update then points the wrong way in the weakly excited bins and
@@ -42,6 +42,11 @@ export interface FdafCoreOptions {
   kernel?: Float32Array;
   /** Per-bin power normalisation (NLMS-like μ) instead of the plain block-LMS μ. */
   normalized: boolean;
+  /**
+   * Weight ρ of the reference power in the normaliser, filtered-x only: D(f) = (L/N)·(P̄_R(f) + ρ·‖ŝ‖²·P̄_X(f)) + δ
+   * (the per-bin form of FxNLMS's referenceRegularization). Default 0.
+   */
+  referenceRegularization?: number;
 }
 
 export class FdafCore {
@@ -76,12 +81,16 @@ export class FdafCore {
   private readonly regressorIm: Float64Array;
   private readonly power: Float64Array;
   private powerWeight = 0;
+  private readonly referenceRegularization: number;
+  /** ρ·‖ŝ‖², the weight of |X(f)|² in P̄_R (0 without referenceRegularization). */
+  private inputPowerWeight = 0;
   private readonly spectrumRe: Float64Array;
   private readonly spectrumIm: Float64Array;
   private readonly time: Float64Array;
 
   constructor(options: FdafCoreOptions) {
-    const { taps, blockSize, kernel, normalized } = options;
+    const { taps, blockSize, kernel, normalized, referenceRegularization = 0 } = options;
+    this.referenceRegularization = kernel ? referenceRegularization : 0;
     this.taps = taps;
     this.blockSize = blockSize;
     this.kernelLength = kernel ? kernel.length : 0;
@@ -116,7 +125,12 @@ export class FdafCore {
       throw new RangeError(`the secondary-path estimate must keep its length ${this.kernelLength}, got ${kernel.length}`);
     }
     this.time.fill(0);
-    for (let j = 0; j < kernel.length; j++) this.time[j] = kernel[j];
+    let energy = 0;
+    for (let j = 0; j < kernel.length; j++) {
+      this.time[j] = kernel[j];
+      energy += kernel[j] * kernel[j];
+    }
+    this.inputPowerWeight = this.referenceRegularization * energy;
     this.fft.forward(this.time, this.kernelRe, this.kernelIm);
   }
 
@@ -172,7 +186,7 @@ export class FdafCore {
       for (let f = 0; f < K; f++) {
         const re = rRe[f];
         const im = rIm[f];
-        power[f] = beta * power[f] + (1 - beta) * (re * re + im * im);
+        power[f] = beta * power[f] + (1 - beta) * (re * re + im * im + this.weightedInputPower(f));
       }
       // D(f) from the power averaged over the 2h + 1 bins around f (a running sum; edge bins average what exists).
       const h = this.normalizerHalfWidth;
@@ -208,6 +222,19 @@ export class FdafCore {
     const w = this.w;
     for (let j = 0; j < L; j++) w[j] = leakFactor * w[j] + step * time[j];
     this.transformWeights();
+  }
+
+  /**
+   * ρ·‖ŝ‖²·|X(f)|² of this block, a term of P̄_R's update (0 without referenceRegularization). Where Ŝ barely passes
+   * the reference (below a loudspeaker's range) |R(f)|² is tiny while the error cannot respond: this term keeps the
+   * step there small, or W grows in those bins until the output saturates (regression test 'frequency-domain
+   * controllers do not blow up on low-frequency rumble the SFANC paths block'). It is averaged over frequency with
+   * P̄_R: a D(f) at N-point resolution makes the filter drift (see the header).
+   */
+  private weightedInputPower(f: number): number {
+    const xr = this.inputRe[f];
+    const xi = this.inputIm[f];
+    return this.inputPowerWeight * (xr * xr + xi * xi);
   }
 
   readWeights(target: Float32Array | Float64Array): void {
@@ -253,7 +280,7 @@ export class FdafCore {
       .add('core.filteredWindow', this.filteredWindow)
       .add('core.power', this.power)
       .addNumbers('core.shape', [this.taps, this.blockSize, this.kernelLength, this.normalized ? 1 : 0])
-      .addNumbers('core.counters', [this.powerWeight]);
+      .addNumbers('core.counters', [this.powerWeight, this.inputPowerWeight]);
   }
 
   readState(reader: SnapshotReader): void {
@@ -263,7 +290,7 @@ export class FdafCore {
         `snapshot is of a filter with ${shape[0]} taps, block ${shape[1]}, kernel ${shape[2]}; this one has ${this.taps}, ${this.blockSize}, ${this.kernelLength}`,
       );
     }
-    const counters = reader.numbers('core.counters', 1);
+    const counters = reader.numbers('core.counters', 2);
     readFieldsAtomically(reader, [
       ['core.inputWindow', this.inputWindow],
       ['core.weights', this.w],
@@ -274,7 +301,7 @@ export class FdafCore {
       ['core.filteredWindow', this.filteredWindow],
       ['core.power', this.power],
     ]);
-    this.powerWeight = counters[0];
+    [this.powerWeight, this.inputPowerWeight] = counters;
   }
 
   /** spectrum = H · X_k. */

@@ -21,6 +21,7 @@ export {
   identifySecondaryPathOffline, OnlineSecondaryPathModel,
   type OfflineIdentificationOptions, type OnlineIdentificationOptions, type SecondaryPathEstimate,
 } from './identification/secondary-path.js';
+export { JointIdentifier, type JointIdentifierOptions } from './identification/joint.js';
 export { AcousticPlant, type PlantOptions } from './simulator/plant.js';
 export { parsePath, PathError, type AcousticPath, type ParsePathOptions } from './simulator/paths.js';
 export { generateScene, describeScene, isSceneName, chirp, SCENE_NAMES, type SceneName, type SceneOptions } from './simulator/scenes.js';

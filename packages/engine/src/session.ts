@@ -38,11 +38,10 @@
  * FORMAT_MISMATCH, one with NaN/±Inf samples with INVALID_AUDIO (counted in framesInvalid); its slot becomes a zero
  * frame so alignment holds.
  */
-import { createController, pathDelaySamples, Random, type Controller } from '@antiphase/dsp';
+import { createController, JointIdentifier, pathDelaySamples, Random, type Controller } from '@antiphase/dsp';
 import { applyPatch, estimateLoad, resolveConfig, toSessionConfig, type ResolvedConfig } from './config.js';
 import { EnvelopeReader, writeEnvelope } from './envelope.js';
 import { EngineError, type EngineErrorCode } from './errors.js';
-import { JointIdentifier } from './identification.js';
 import type { AntiNoiseFrame, AudioFrame, SessionConfig, SessionPatch, SessionPhase, SessionStats } from './types.js';
 
 export interface SessionOptions {
@@ -178,7 +177,7 @@ export class Session {
       this.useSecondaryPath(Float32Array.from(this.config.secondaryPathEstimate));
     } else {
       // resolveConfig guarantees M ≥ D·N + 16 here: only the taps after the playout delay are unknown.
-      this.identifier = new JointIdentifier(M - delay, M, IDENTIFICATION_STEP);
+      this.identifier = new JointIdentifier({ probeTaps: M - delay, referenceTaps: M, stepSize: IDENTIFICATION_STEP });
     }
   }
 
@@ -481,11 +480,17 @@ export class Session {
         const h = this.differenceHistory;
         const base = H - M;
         const significant = M - this.pathLead;
+        // y_c − q is mostly zero (non-zero only around silent slots): convolve over its non-zero span only.
+        let first = base;
+        while (first < H && h[first] === 0) first++;
+        let last = H - 1;
+        while (last >= first && h[last] === 0) last--;
         for (let i = 0; i < N; i++) {
           let acc = 0;
           // Lags ≥ i + 1 only (samples of earlier frames), and none inside Ŝ's leading zeros.
-          const end = Math.min(M - 1 - i, significant);
-          for (let k = 0; k < end; k++) acc += s[k] * h[base + i + 1 + k];
+          const from = Math.max(0, first - base - i - 1);
+          const end = Math.min(M - 1 - i, significant, last - base - i);
+          for (let k = from; k < end; k++) acc += s[k] * h[base + i + 1 + k];
           controlError[i] = error[i] + acc;
         }
       }

@@ -3,6 +3,7 @@
  * reports null and controllers fall back to the plain TypeScript reference kernels.
  */
 import { wasmBase64 as fxlmsBase64 } from './generated/fxlms.wasm.js';
+import { wasmBase64 as jointBase64 } from './generated/joint.wasm.js';
 import { wasmBase64 as partitionedBase64 } from './generated/partitioned.wasm.js';
 
 export interface FxlmsWasmExports {
@@ -21,6 +22,14 @@ export interface PartitionedWasmExports {
     inputHead: number, regressorHead: number, constrainA: number, constrainB: number,
   ): void;
   constrainPartition(partition: number): void;
+}
+
+/** The joint NLMS identifier kernel (assembly/joint.ts); pointers per kernels/joint-layout.ts. */
+export interface JointWasmExports {
+  jointBlock(
+    scalars: number, a: number, b: number, vh: number, xh: number, probe: number, ref: number, err: number, res: number,
+    M: number, K: number, n: number,
+  ): void;
 }
 
 const modules = new Map<string, WebAssembly.Module | null>();
@@ -46,6 +55,11 @@ export function fxlmsWasmModule(): WebAssembly.Module | null {
 /** The compiled partitioned-block filtered-x kernel module, or null where WASM SIMD cannot run. */
 export function partitionedWasmModule(): WebAssembly.Module | null {
   return compile('partitioned', partitionedBase64);
+}
+
+/** The compiled joint-identifier kernel module, or null where WASM SIMD cannot run. */
+export function jointWasmModule(): WebAssembly.Module | null {
+  return compile('joint', jointBase64);
 }
 
 /** Instantiates a kernel on memory the caller owns. */

@@ -143,7 +143,7 @@ export class InProcessStreamClient extends Emitter<StreamEvents> implements Stre
     if (result) {
       setImmediate(() => this.emit('antiNoise', {
         sequence, captureTimestampUs, antiNoise: result.antiNoise, processingUs: result.processingUs,
-        receivedAtMs: performance.now(), phase: result.phase, cancellationDb: result.nrDb,
+        receivedAtMs: performance.now(), phase: result.phase, cancellationDb: result.nrDb, noiseType: result.noiseType,
       }));
     }
     return { sequence, sent: true };

@@ -40,7 +40,7 @@ class ScriptedClient extends Emitter<StreamEvents> implements StreamClient {
     if (!this.drop(sequence)) {
       setImmediate(() => this.emit('antiNoise', {
         sequence, captureTimestampUs, antiNoise: new Float32Array(this.frameSize), processingUs: 0,
-        receivedAtMs: performance.now(), phase: 'controlling', cancellationDb: null,
+        receivedAtMs: performance.now(), phase: 'controlling', cancellationDb: null, noiseType: null,
       }));
     }
     return { sequence, sent: true };

@@ -264,6 +264,14 @@ export class GrpcStreamClient extends Emitter<StreamEvents> implements StreamCli
       else this.emit('error', error);
       return;
     }
+    if (chunk.eventJson) {
+      try {
+        this.emit('event', JSON.parse(chunk.eventJson));
+      } catch {
+        this.emit('error', new StreamError(ErrorCode.MALFORMED_FRAME, 'the server sent an event chunk whose event_json is not JSON'));
+      }
+      return;
+    }
     const attempt = this.attempt;
     if (attempt !== null && chunk.sequence === attempt.primingSequence) {
       const config = this.options!.config!;
@@ -300,6 +308,7 @@ export class GrpcStreamClient extends Emitter<StreamEvents> implements StreamCli
       processingUs: chunk.latencyUs,
       receivedAtMs: performance.now(),
       phase: chunk.phase || null,
+      noiseType: chunk.noiseType || null,
       cancellationDb: chunk.cancellationDb,
     });
   }

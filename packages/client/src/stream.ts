@@ -74,9 +74,10 @@ export interface AntiNoiseEvent {
   processingUs: number;
   /** performance.now() when the frame arrived, ms. */
   receivedAtMs: number;
-  /** gRPC only: the session's phase and NR estimate with this chunk (null over WebSocket). */
+  /** gRPC only: the session's phase, NR estimate and noise class with this chunk (null over WebSocket). */
   phase: string | null;
   cancellationDb: number | null;
+  noiseType: string | null;
 }
 
 /** An error the server reported (error frame, error chunk) or a local fault, with its protocol code. */
@@ -126,7 +127,10 @@ export interface StreamEvents {
   ready: ReadyInfo;
   antiNoise: AntiNoiseEvent;
   error: StreamError;
-  /** A JSON `event` frame from the server (WebSocket). */
+  /**
+   * A noise event from the server (WebSocket event frame, gRPC event_json chunk): {sessionId, type: 'bypass-on' |
+   * 'bypass-off' | 'noise-type', atS, t, detail}.
+   */
   event: unknown;
   /** The transport dropped; `final` says whether a reconnect follows. */
   close: CloseEvent;

@@ -35,6 +35,10 @@ export interface SessionConfig {
   enabled?: boolean;
   /** Frames older than this relative to the newest capture time are dropped as late, ms (default 100). */
   maxLatencyMs?: number;
+  /** Emergency bypass: anti-noise off while an alarm or siren sounds, plus bypassHoldS (default true). */
+  emergencyBypass?: boolean;
+  /** Seconds the anti-noise stays off after the emergency sound was last heard (default 2). */
+  bypassHoldS?: number;
 }
 
 /** The changeable subset (PATCH /api/v1/sessions/:id). */

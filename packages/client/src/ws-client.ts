@@ -271,6 +271,7 @@ export class WsStreamClient extends Emitter<StreamEvents> implements StreamClien
           receivedAtMs: performance.now(),
           phase: null,
           cancellationDb: null,
+          noiseType: null,
         });
         return;
       case 'ready': {

@@ -28,6 +28,9 @@ export const DEFAULTS = {
   intensity: 1,
   enabled: true,
   maxLatencyMs: 100,
+  emergencyBypass: true,
+  /** Seconds the anti-noise stays off after an alarm or siren was last heard. */
+  bypassHoldS: 2,
   playoutDelayFrames: 2,
   identification: { durationS: 2, level: 0.02 },
   /** Identified taps of Ŝ after the playout delay: the acoustic response (16 ms at 16 kHz). */
@@ -71,11 +74,13 @@ export interface ResolvedConfig {
   enabled: boolean;
   maxLatencyMs: number;
   playoutDelayFrames: number;
+  emergencyBypass: boolean;
+  bypassHoldS: number;
 }
 
 const KNOWN_FIELDS = new Set([
   'sampleRate', 'frameSize', 'sampleFormat', 'algorithm', 'taps', 'stepSize', 'blockSize', 'secondaryPathEstimate',
-  'identification', 'intensity', 'enabled', 'maxLatencyMs', 'playoutDelayFrames',
+  'identification', 'intensity', 'enabled', 'maxLatencyMs', 'playoutDelayFrames', 'emergencyBypass', 'bypassHoldS',
 ]);
 const PATCH_FIELDS = new Set(['algorithm', 'stepSize', 'intensity', 'enabled']);
 
@@ -206,9 +211,16 @@ export function resolveConfig(config: SessionConfig): ResolvedConfig {
   const intensity = resolveIntensity(config.intensity ?? DEFAULTS.intensity);
   const enabled = resolveEnabled(config.enabled ?? DEFAULTS.enabled);
   const maxLatencyMs = positive('maxLatencyMs', config.maxLatencyMs ?? DEFAULTS.maxLatencyMs);
+  const emergencyBypass = config.emergencyBypass ?? DEFAULTS.emergencyBypass;
+  if (typeof emergencyBypass !== 'boolean') invalid('emergencyBypass', `must be true or false, got ${JSON.stringify(emergencyBypass)}`);
+  const bypassHoldS = config.bypassHoldS ?? DEFAULTS.bypassHoldS;
+  if (typeof bypassHoldS !== 'number' || !(bypassHoldS >= 0 && bypassHoldS <= 60)) {
+    invalid('bypassHoldS', `must be a number of seconds from 0 to 60, got ${JSON.stringify(bypassHoldS)}`);
+  }
   return {
     sampleRate, frameSize, sampleFormat, algorithm, taps, stepSize, blockSize, secondaryPathEstimate,
     identification: { durationS, level, taps: identTaps }, intensity, enabled, maxLatencyMs, playoutDelayFrames,
+    emergencyBypass, bypassHoldS,
   };
 }
 
@@ -240,6 +252,8 @@ export function toSessionConfig(config: ResolvedConfig): SessionConfig {
     enabled: config.enabled,
     maxLatencyMs: config.maxLatencyMs,
     playoutDelayFrames: config.playoutDelayFrames,
+    emergencyBypass: config.emergencyBypass,
+    bypassHoldS: config.bypassHoldS,
   };
   if (config.stepSize !== undefined) out.stepSize = config.stepSize;
   if (config.blockSize !== undefined) out.blockSize = config.blockSize;

@@ -19,9 +19,12 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { NoiseClassifier, type NoiseModel } from '@antiphase/intelligence';
+import { loadModelFile } from '@antiphase/intelligence/node';
 import { estimateLoad, resolveConfig } from './config.js';
 import { deserializeError, EngineError, type SerializedEngineError } from './errors.js';
 import { SessionHost } from './host.js';
+import type { NoiseEvent } from './noise-monitor.js';
 import type { FrameJob, FromWorker, HostMethod, ToWorker } from './port.js';
 import type { AntiNoiseFrame, AudioFrame, SessionConfig, SessionPatch, SessionStats } from './types.js';
 
@@ -34,12 +37,19 @@ export interface EngineOptions {
   overrunLimit?: number;
   /** Called with a session's stats once per second of its audio (also emitted as the 'stats' event). */
   onStats?: (stats: SessionStats) => void;
+  /**
+   * Noise-type classifier model (JSON file path; default: the model shipped with @antiphase/intelligence); null:
+   * no classifier. A model that fails to load leaves classifierError set and the emergency detector on its own.
+   */
+  classifierModel?: string | null;
 }
 
 export interface EngineEvents {
   stats: [SessionStats];
   sessionFailed: [{ sessionId: string; error: EngineError }];
   workerReplaced: [{ worker: number; reason: string }];
+  /** Emergency bypass on/off and noise-type changes, as they happen. */
+  noiseEvent: [NoiseEvent];
 }
 
 interface FramePending {
@@ -90,6 +100,11 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly onStats: ((stats: SessionStats) => void) | undefined;
   private nextRequestId = 1;
   private closing: Promise<void> | null = null;
+  /** The classifier model's JSON, handed to the workers (null: none). */
+  private readonly classifierModel: unknown;
+  /** Why the classifier is not running, or null when it is. */
+  readonly classifierError: string | null = null;
+  private inlineClassifyScheduled = false;
 
   constructor(options: EngineOptions = {}) {
     super();
@@ -100,7 +115,21 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.maxWorkerLoad = options.maxWorkerLoad ?? 0.9;
     this.overrunLimit = options.overrunLimit ?? 50;
     this.onStats = options.onStats;
-    this.inline = workers === 0 ? new SessionHost({ worker: null, overrunLimit: this.overrunLimit }) : null;
+    let model: NoiseModel | null = null;
+    if (options.classifierModel !== null) {
+      try {
+        model = loadModelFile(options.classifierModel); // validated here, so a bad model never reaches a worker
+      } catch (error) {
+        model = null;
+        this.classifierError = `noise classifier not loaded (the emergency detector still protects): ${(error as Error).message}`;
+      }
+    } else {
+      this.classifierError = 'noise classifier disabled (classifierModel: null)';
+    }
+    this.classifierModel = model?.json ?? null;
+    this.inline = workers === 0
+      ? new SessionHost({ worker: null, overrunLimit: this.overrunLimit, classifier: model && new NoiseClassifier(model) })
+      : null;
     for (let i = 0; i < workers; i++) this.slots.push(this.spawn(i));
   }
 
@@ -137,9 +166,11 @@ export class Engine extends EventEmitter<EngineEvents> {
     const slot = entry.slot;
     if (!slot) {
       try {
-        const { result, stats } = this.inline!.process(frame);
+        const { result, stats, events } = this.inline!.process(frame);
         if (stats) this.publish(entry, stats);
+        if (events) for (const event of events) this.emit('noiseEvent', event);
         if (result) result.processingUs = (performance.now() - started) * 1000;
+        this.scheduleInlineClassification();
         return Promise.resolve(result);
       } catch (error) {
         return Promise.reject(error);
@@ -229,7 +260,9 @@ export class Engine extends EventEmitter<EngineEvents> {
   // ---- internals ----
 
   private spawn(index: number): WorkerSlot {
-    const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: { index, overrunLimit: this.overrunLimit } });
+    const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), {
+      workerData: { index, overrunLimit: this.overrunLimit, classifierModel: this.classifierModel },
+    });
     const slot: WorkerSlot = {
       index, worker, load: 0, sessions: new Set(), jobs: [], transfer: [], flushScheduled: false, pending: new Map(), dead: false,
     };
@@ -330,6 +363,10 @@ export class Engine extends EventEmitter<EngineEvents> {
       else pending.reject(deserializeError(message.error));
       return;
     }
+    if (message.t === 'noise') {
+      for (const event of message.events) this.emit('noiseEvent', event);
+      return;
+    }
     const now = performance.now();
     for (const result of message.results) {
       const pending = slot.pending.get(result.id);
@@ -337,6 +374,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       slot.pending.delete(result.id);
       const entry = this.entries.get(pending.sessionId);
       if (result.stats && entry) this.publish(entry, result.stats);
+      if (result.events) for (const event of result.events) this.emit('noiseEvent', event);
       if (!result.ok) {
         pending.reject(deserializeError(result.error as SerializedEngineError));
       } else if (!result.samples) {
@@ -351,9 +389,22 @@ export class Engine extends EventEmitter<EngineEvents> {
           computeUs: result.computeUs,
           phase: result.phase,
           nrDb: result.nrDb,
+          noiseType: result.noiseType,
+          emergencyBypass: result.emergencyBypass,
         });
       }
     }
+  }
+
+  /** Inline engine: classification after the current frames, like a worker does after its batch. */
+  private scheduleInlineClassification(): void {
+    if (this.inlineClassifyScheduled || !this.inline!.classificationPending) return;
+    this.inlineClassifyScheduled = true;
+    setImmediate(() => {
+      this.inlineClassifyScheduled = false;
+      if (this.closing) return;
+      for (const event of this.inline!.classifyDue()) this.emit('noiseEvent', event);
+    });
   }
 
   private publish(entry: SessionEntry, stats: SessionStats): void {

@@ -4,6 +4,7 @@
  * inside one session's processing fails that session only.
  */
 import { EngineError } from './errors.js';
+import type { NoiseEvent } from './noise-monitor.js';
 import { Session, type SessionOptions } from './session.js';
 import type { AntiNoiseFrame, AudioFrame, SessionConfig, SessionPatch, SessionStats } from './types.js';
 
@@ -26,8 +27,11 @@ export class SessionHost {
     return session.stats();
   }
 
-  /** Processes a frame; `stats` is set once per second of audio (for the engine's stats events). */
-  process(frame: AudioFrame, output?: Float32Array): { result: AntiNoiseFrame | null; stats: SessionStats | null } {
+  /**
+   * Processes a frame; `stats` is set once per second of audio (for the engine's stats events), `events` when the
+   * frame started or ended an emergency bypass.
+   */
+  process(frame: AudioFrame, output?: Float32Array): { result: AntiNoiseFrame | null; stats: SessionStats | null; events: NoiseEvent[] | null } {
     const session = this.get(frame.sessionId);
     let result: AntiNoiseFrame | null;
     try {
@@ -39,7 +43,27 @@ export class SessionHost {
       session.end(message, 'SESSION_FAILED');
       throw new EngineError('SESSION_FAILED', `session ${frame.sessionId} ${message}`);
     }
-    return { result, stats: session.takeStatsDue() || session.phase === 'ended' ? session.stats() : null };
+    return {
+      result, stats: session.takeStatsDue() || session.phase === 'ended' ? session.stats() : null, events: session.takeNoiseEvents(),
+    };
+  }
+
+  /** True when some session has a classification due: call classifyDue() once the current frames are answered. */
+  get classificationPending(): boolean {
+    for (const session of this.sessions.values()) if (session.classificationDue) return true;
+    return false;
+  }
+
+  /** Classifies every session whose second of audio is due (off the audio path); returns the events it caused. */
+  classifyDue(): NoiseEvent[] {
+    const events: NoiseEvent[] = [];
+    for (const session of this.sessions.values()) {
+      if (!session.classificationDue) continue;
+      session.classifyNoise();
+      const produced = session.takeNoiseEvents();
+      if (produced) events.push(...produced);
+    }
+    return events;
   }
 
   update(id: string, patch: SessionPatch): SessionStats {

@@ -7,6 +7,7 @@ export type {
 } from './types.js';
 export { Engine, type EngineEvents, type EngineOptions } from './engine.js';
 export { Session, type SessionOptions } from './session.js';
+export type { NoiseEvent, NoiseEventType } from './noise-monitor.js';
 export { EngineError, ENGINE_ERROR_CODES, isEngineErrorCode, type EngineErrorCode } from './errors.js';
 export {
   resolveConfig, estimateLoad, maxTapsFor, defaultBlockSize, defaultIdentificationTaps, LIMITS, DEFAULTS, MAX_SESSION_LOAD,

@@ -7,6 +7,7 @@
  * back, so the worker allocates nothing per frame. Frames submitted in the same tick for the same worker travel in one message.
  */
 import type { SerializedEngineError } from './errors.js';
+import type { NoiseEvent } from './noise-monitor.js';
 import type { SessionPhase, SessionStats } from './types.js';
 
 export interface FrameJob {
@@ -40,11 +41,16 @@ export type FrameResult =
     computeUs: number;
     phase: SessionPhase;
     nrDb: number;
+    noiseType: string | null;
+    emergencyBypass: boolean;
     stats: SessionStats | null;
+    events: NoiseEvent[] | null;
   }
-  | { id: number; ok: false; error: SerializedEngineError; stats: SessionStats | null };
+  | { id: number; ok: false; error: SerializedEngineError; stats: SessionStats | null; events: null };
 
 export type FromWorker =
   | { t: 'results'; results: FrameResult[] }
+  /** Noise events of the classification pass that ran after a batch. */
+  | { t: 'noise'; events: NoiseEvent[] }
   | { t: 'reply'; id: number; ok: true; value: unknown }
   | { t: 'reply'; id: number; ok: false; error: SerializedEngineError };

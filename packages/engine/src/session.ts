@@ -39,6 +39,8 @@
  * frame so alignment holds.
  */
 import { createController, JointIdentifier, pathDelaySamples, Random, type Controller } from '@antiphase/dsp';
+import type { NoiseClassifier } from '@antiphase/intelligence';
+import { NoiseMonitor, type NoiseEvent } from './noise-monitor.js';
 import { applyPatch, estimateLoad, resolveConfig, toSessionConfig, type ResolvedConfig } from './config.js';
 import { EnvelopeReader, writeEnvelope } from './envelope.js';
 import { EngineError, type EngineErrorCode } from './errors.js';
@@ -53,6 +55,8 @@ export interface SessionOptions {
   worker?: number | null;
   /** Seed of the identification probe (default 0x5ec0). */
   probeSeed?: number;
+  /** The noise-type classifier (shared by the thread's sessions); null or absent: the detector alone drives the bypass. */
+  classifier?: NoiseClassifier | null;
 }
 
 /** NLMS step of the identification per channel: 0.5, annealed to 0.05 over the second half (as identifySecondaryPathOffline). */
@@ -146,6 +150,11 @@ export class Session {
   private readonly timings = new Float64Array(TIMING_WINDOW);
   private timingCount = 0;
 
+  /** Emergency bypass and noise type. */
+  private readonly monitor: NoiseMonitor;
+  /** The control filter when the bypass started: restored when it ends (the controller must not learn the siren). */
+  private weightsBeforeBypass: Float32Array | null = null;
+
   constructor(id: string, config: SessionConfig, options: SessionOptions = {}) {
     if (typeof id !== 'string' || id.length === 0 || id.length > 256) {
       throw new EngineError('INVALID_CONFIG', 'sessionId must be a string of 1 to 256 characters', 'sessionId');
@@ -173,6 +182,10 @@ export class Session {
     this.controlError = new Float32Array(N);
     this.controlOutput = new Float32Array(N);
     this.residual = new Float32Array(N);
+    this.monitor = new NoiseMonitor(id, {
+      sampleRate: this.config.sampleRate, bypass: this.config.emergencyBypass, holdS: this.config.bypassHoldS,
+      classifier: options.classifier ?? null,
+    });
     if (this.config.secondaryPathEstimate) {
       this.useSecondaryPath(Float32Array.from(this.config.secondaryPathEstimate));
     } else {
@@ -243,6 +256,7 @@ export class Session {
     if (captureTimestampUs > this.newestCaptureUs) this.newestCaptureUs = captureTimestampUs;
     if (silent) this.markSilent();
 
+    this.observeNoise(reference);
     const antiNoise = output ?? new Float32Array(N);
     this.runSlot(reference, error, antiNoise, true);
     this.framesProcessed++;
@@ -251,8 +265,25 @@ export class Session {
     this.recordTiming(computeUs);
     return {
       sessionId: this.id, sequence, captureTimestampUs, antiNoise, processingUs: computeUs, computeUs,
-      phase: this.phase, nrDb: this.nrDb,
+      phase: this.phase, nrDb: this.nrDb, noiseType: this.monitor.noiseType, emergencyBypass: this.monitor.bypassed,
     };
+  }
+
+  /** True when a second of audio has passed since the last classification (the host then calls classifyNoise). */
+  get classificationDue(): boolean {
+    return this.endReason === null && this.monitor.classificationDue;
+  }
+
+  /** Runs the classifier on the last second of reference audio: off the audio path (allocates, ~1 ms). */
+  classifyNoise(): void {
+    const wasBypassed = this.monitor.bypassed;
+    this.monitor.classify();
+    if (!wasBypassed && this.monitor.bypassed) this.weightsBeforeBypass = this.controller?.weights() ?? null;
+  }
+
+  /** Noise events (bypass on/off, noise type) since the last call, or null. */
+  takeNoiseEvents(): NoiseEvent[] | null {
+    return this.monitor.takeEvents();
   }
 
   update(patch: SessionPatch): void {
@@ -301,6 +332,9 @@ export class Session {
       secondaryPathDelaySamples: this.secondaryPath ? pathDelaySamples(this.secondaryPath) : null,
       secondaryPathResidualDb: this.residualDb,
       worker: this.worker,
+      noiseType: this.monitor.noiseType,
+      noiseConfidence: this.monitor.noiseConfidence,
+      emergencyBypass: this.monitor.bypassed,
       endReason: this.endReason,
       createdAt: this.createdAt,
     };
@@ -321,6 +355,7 @@ export class Session {
     if (this.secondaryPath) blobs.secondaryPath = this.secondaryPath;
     if (this.identifier) blobs.identifier = this.identifier.snapshot();
     if (this.controller) blobs.controller = this.controller.snapshot();
+    if (this.weightsBeforeBypass) blobs.weightsBeforeBypass = this.weightsBeforeBypass;
     return writeEnvelope(SNAPSHOT_KIND, {
       config: toSessionConfig(this.config),
       createdAt: this.createdAt,
@@ -337,6 +372,7 @@ export class Session {
       differenceQuiet: this.differenceQuiet,
       nr: [this.disturbanceEnergy, this.errorEnergy, this.nrSamples, this.nrDb],
       nrHistoryDb: this.nrHistoryDb,
+      noise: this.monitor.toJSON(),
     }, blobs);
   }
 
@@ -403,6 +439,24 @@ export class Session {
     }
     // After useSecondaryPath, which starts the NR sums afresh.
     [this.disturbanceEnergy, this.errorEnergy, this.nrSamples, this.nrDb] = nr;
+    if (reader.has('weightsBeforeBypass')) {
+      this.weightsBeforeBypass = new Float32Array(this.config.taps);
+      reader.readFloats('weightsBeforeBypass', this.weightsBeforeBypass);
+    }
+    this.monitor.restore(reader.value('noise'));
+  }
+
+  /** The reference frame goes to the noise monitor before its anti-noise is computed, so an onset mutes this very frame. */
+  private observeNoise(reference: Float32Array): void {
+    const wasBypassed = this.monitor.bypassed;
+    this.monitor.observe(reference);
+    const bypassed = this.monitor.bypassed;
+    if (!wasBypassed && bypassed) {
+      this.weightsBeforeBypass = this.controller?.weights() ?? null;
+    } else if (wasBypassed && !bypassed && this.weightsBeforeBypass) {
+      this.controller?.setWeights(this.weightsBeforeBypass);
+      this.weightsBeforeBypass = null;
+    }
   }
 
   private assertLive(): void {
@@ -499,6 +553,8 @@ export class Session {
       const intensity = config.intensity;
       if (intensity === 1) antiNoise.set(yc);
       else for (let i = 0; i < N; i++) antiNoise[i] = intensity * yc[i];
+      // Like intensity, the bypass gain only changes what is emitted: y_c − q keeps the control error honest.
+      if (real) this.monitor.apply(antiNoise);
     }
 
     // Histories: current frame after the H past samples.

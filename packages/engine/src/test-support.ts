@@ -23,6 +23,8 @@ export interface RoomOptions {
   lateFraction?: number;
   /** Seed of the late answers (default 11). */
   lateSeed?: number;
+  /** The source signal, played frame by frame (default: white noise of noiseLevel RMS); silence after its end. */
+  source?: Float32Array;
 }
 
 export class SimulatedClient {
@@ -58,7 +60,8 @@ export class SimulatedClient {
     const antiNoiseMissing = scheduled === undefined && k >= this.options.playoutDelayFrames;
     this.silent.push(antiNoiseMissing);
     this.plant.play(scheduled ?? this.silence);
-    for (let i = 0; i < N; i++) this.noise[i] = this.options.noiseLevel * this.random.gaussian();
+    const source = this.options.source;
+    for (let i = 0; i < N; i++) this.noise[i] = source ? (source[k * N + i] ?? 0) : this.options.noiseLevel * this.random.gaussian();
     const reference = new Float32Array(N);
     const disturbance = new Float32Array(N);
     const error = new Float32Array(N);

@@ -36,6 +36,13 @@ export interface SessionConfig {
   enabled?: boolean;
   /** Frames older than this, relative to the newest capture time seen, are dropped as late (default 100 ms). */
   maxLatencyMs?: number;
+  /**
+   * Emergency bypass (default true): when an alarm or siren starts, the anti-noise fades out within ~50 ms, stays off
+   * while the sound lasts plus bypassHoldS, then fades back in; noise events report it. Safety: leave it on.
+   */
+  emergencyBypass?: boolean;
+  /** Seconds the anti-noise stays off after the emergency sound was last heard (default 2, 0…60). */
+  bypassHoldS?: number;
 }
 
 /** The subset of a config that may change while a session runs. */
@@ -69,6 +76,10 @@ export interface AntiNoiseFrame {
   phase: SessionPhase;
   /** Current NR estimate, dB (see SessionStats.nrDb). */
   nrDb: number;
+  /** Current noise class (classifier), null until classified. */
+  noiseType: string | null;
+  /** True while the emergency bypass holds the anti-noise off (fading out included). */
+  emergencyBypass: boolean;
 }
 
 export interface SessionStats {
@@ -107,6 +118,11 @@ export interface SessionStats {
   secondaryPathResidualDb: number | null;
   /** Index of the worker thread hosting the session (null: the calling thread). */
   worker: number | null;
+  /** Current noise class and its probability (classifier, once per second of audio); null until classified. */
+  noiseType: string | null;
+  noiseConfidence: number | null;
+  /** True while the emergency bypass holds the anti-noise off. */
+  emergencyBypass: boolean;
   /** Why the session ended or failed (phase 'ended'); null while it runs. */
   endReason: string | null;
   createdAt: string;

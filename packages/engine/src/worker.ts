@@ -2,6 +2,7 @@
  * Worker-thread entry: a SessionHost behind a MessagePort (STYLE.md §1: a thin wrapper around the pure core).
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { NoiseClassifier, parseModel } from '@antiphase/intelligence';
 import { serializeError } from './errors.js';
 import { SessionHost } from './host.js';
 import type { FrameResult, FromWorker, ToWorker } from './port.js';
@@ -9,8 +10,11 @@ import type { SessionConfig, SessionPatch } from './types.js';
 
 if (!parentPort) throw new Error('worker.ts runs in a worker thread');
 const port = parentPort;
-const { index, overrunLimit } = workerData as { index: number; overrunLimit: number };
-const host = new SessionHost({ worker: index, overrunLimit });
+const { index, overrunLimit, classifierModel } = workerData as { index: number; overrunLimit: number; classifierModel: unknown };
+// The engine validated the model before spawning us; null: the detector alone drives the bypass.
+const classifier = classifierModel === null ? null : new NoiseClassifier(parseModel(classifierModel));
+const host = new SessionHost({ worker: index, overrunLimit, classifier });
+let classifyScheduled = false;
 
 port.on('message', (message: ToWorker) => {
   switch (message.t) {
@@ -47,7 +51,7 @@ function processFrames(jobs: Extract<ToWorker, { t: 'frames' }>['jobs']): void {
     const error = all.subarray(job.referenceLength, job.referenceLength + job.errorLength);
     const output = all.subarray(job.referenceLength + job.errorLength);
     try {
-      const { result, stats } = host.process(
+      const { result, stats, events } = host.process(
         {
           sessionId: job.sessionId, sequence: job.sequence, captureTimestampUs: job.captureTimestampUs, reference, error,
           antiNoiseMissing: job.antiNoiseMissing,
@@ -55,16 +59,28 @@ function processFrames(jobs: Extract<ToWorker, { t: 'frames' }>['jobs']): void {
         output,
       );
       if (result) {
-        results.push({ id: job.id, ok: true, samples: job.samples, length: output.length, computeUs: result.computeUs, phase: result.phase, nrDb: result.nrDb, stats });
+        results.push({
+          id: job.id, ok: true, samples: job.samples, length: output.length, computeUs: result.computeUs, phase: result.phase, nrDb: result.nrDb,
+          noiseType: result.noiseType, emergencyBypass: result.emergencyBypass, stats, events,
+        });
         transfer.push(job.samples);
       } else {
-        results.push({ id: job.id, ok: true, samples: null, length: 0, computeUs: 0, phase: 'ended', nrDb: 0, stats });
+        results.push({ id: job.id, ok: true, samples: null, length: 0, computeUs: 0, phase: 'ended', nrDb: 0, noiseType: null, emergencyBypass: false, stats, events });
       }
     } catch (error) {
-      results.push({ id: job.id, ok: false, error: serializeError(error), stats: null });
+      results.push({ id: job.id, ok: false, error: serializeError(error), stats: null, events: null });
     }
   }
   post({ t: 'results', results }, transfer);
+  if (!classifyScheduled && host.classificationPending) {
+    // After the answers are posted, so a classification never delays the frames of this batch.
+    classifyScheduled = true;
+    setImmediate(() => {
+      classifyScheduled = false;
+      const events = host.classifyDue();
+      if (events.length > 0) post({ t: 'noise', events });
+    });
+  }
 }
 
 function call(id: number, method: string, args: unknown[]): void {

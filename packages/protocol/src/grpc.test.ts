@@ -29,7 +29,7 @@ const fields: Record<string, Record<string, true>> = {
   } satisfies Record<keyof AudioChunk, true>,
   AntiNoiseChunk: {
     antiNoiseData: true, cancellationDb: true, latencyUs: true, noiseType: true, sessionId: true, sequence: true, timestampUs: true,
-    phase: true, errorCode: true, errorMessage: true,
+    phase: true, errorCode: true, errorMessage: true, eventJson: true,
   } satisfies Record<keyof AntiNoiseChunk, true>,
   AudioFileRequest: { primaryWav: true, referenceWav: true, configJson: true } satisfies Record<keyof AudioFileRequest, true>,
   AudioFileResponse: { cleanedWav: true, reportJson: true } satisfies Record<keyof AudioFileResponse, true>,

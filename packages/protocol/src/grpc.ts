@@ -67,6 +67,8 @@ export interface AntiNoiseChunk {
   /** Non-zero: this chunk reports an error (ErrorCode). */
   errorCode: number;
   errorMessage: string;
+  /** Non-empty: this chunk carries a noise event (JSON, as the WebSocket event frame) and no audio. */
+  eventJson: string;
 }
 
 /** anc.AudioFileRequest: two-channel adaptive noise cancellation of a recording. */

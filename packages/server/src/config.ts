@@ -44,6 +44,10 @@ export interface ServerConfig {
   metricsIntervalSeconds: number;
   /** Fastify/pino log level; 'silent' (default) turns logging off. */
   logLevel: LogLevel;
+  /** URL that receives every noise event as a JSON POST (emergency bypass on/off, noise type); undefined: none. */
+  webhookUrl: string | undefined;
+  /** Noise-type classifier model file; undefined: the shipped model; null: no classifier (the detector still protects). */
+  classifierModel: string | null | undefined;
 }
 
 export class ConfigError extends Error {
@@ -75,6 +79,8 @@ export const CONFIG_VARIABLES = {
   ANTIPHASE_JOB_CONCURRENCY: { key: 'jobConcurrency', default: '1' },
   ANTIPHASE_METRICS_INTERVAL: { key: 'metricsIntervalSeconds', default: '5' },
   ANTIPHASE_LOG_LEVEL: { key: 'logLevel', default: 'silent' },
+  ANTIPHASE_WEBHOOK_URL: { key: 'webhookUrl', default: '(none)' },
+  ANTIPHASE_CLASSIFIER_MODEL: { key: 'classifierModel', default: '(the shipped model)' },
 } as const;
 
 type VariableName = keyof typeof CONFIG_VARIABLES;
@@ -183,10 +189,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     if (!(LOG_LEVELS as readonly string[]).includes(v)) throw new ConfigError('ANTIPHASE_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(v)}`);
     return v as LogLevel;
   });
+  const webhookUrl = get<string | undefined>('ANTIPHASE_WEBHOOK_URL', undefined, (v) => {
+    let url: URL;
+    try {
+      url = new URL(v);
+    } catch {
+      throw new ConfigError('ANTIPHASE_WEBHOOK_URL', `must be an http(s) URL, got ${JSON.stringify(v)}`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('ANTIPHASE_WEBHOOK_URL', `must be an http(s) URL, got ${JSON.stringify(v)}`);
+    return url.href;
+  });
+  const classifierModel = get<string | null | undefined>('ANTIPHASE_CLASSIFIER_MODEL', undefined, (v) => (v === 'none' ? null : resolve(v)));
 
   const base: ServerConfig = {
     host, port, grpcPort, dataDir, dbPath, jwtSecret, jwtTtlSeconds, allowRegistration, workers, maxSessions,
-    maxBodyBytes, maxUploadBytes, streamQueueFrames, jobConcurrency, metricsIntervalSeconds, logLevel,
+    maxBodyBytes, maxUploadBytes, streamQueueFrames, jobConcurrency, metricsIntervalSeconds, logLevel, webhookUrl, classifierModel,
   };
   return { ...base, ...overrides, dataDir };
 }

@@ -21,6 +21,10 @@ export class ServerMetrics {
   readonly framesInvalid: Counter<'transport'>;
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
   readonly jobs: Counter<'status'>;
+  readonly noiseEvents: Counter<'type'>;
+  readonly sessionsByNoiseType: Gauge<'noise_type'>;
+  readonly sessionsBypassed: Gauge;
+  readonly webhookFailures: Counter;
 
   constructor() {
     const registers = [this.registry];
@@ -49,6 +53,16 @@ export class ServerMetrics {
       labelNames: ['method', 'route', 'status'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10], registers,
     });
     this.jobs = new Counter({ name: 'antiphase_jobs_total', help: 'File jobs finished, by outcome', labelNames: ['status'], registers });
+    this.noiseEvents = new Counter({
+      name: 'antiphase_noise_events_total', help: 'Noise events: bypass-on, bypass-off (emergency bypass) and noise-type changes',
+      labelNames: ['type'], registers,
+    });
+    this.sessionsByNoiseType = new Gauge({
+      name: 'antiphase_sessions_by_noise_type', help: 'Live sessions by their current noise class (classifier)', labelNames: ['noise_type'], registers,
+    });
+    this.sessionsBypassed = new Gauge({ name: 'antiphase_sessions_bypassed', help: 'Live sessions whose anti-noise the emergency bypass holds off', registers });
+    this.webhookFailures = new Counter({ name: 'antiphase_webhook_failures_total', help: 'Noise-event webhook deliveries that failed', registers });
+    for (const type of ['bypass-on', 'bypass-off', 'noise-type']) this.noiseEvents.inc({ type }, 0);
     for (const transport of ['rest', 'ws', 'grpc'] as const) {
       this.activeSessions.set({ transport }, 0);
       this.frames.inc({ transport }, 0);

@@ -57,14 +57,17 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const secret = loadOrCreateJwtSecret(config.dataDir, config.jwtSecret);
     const auth = new AuthService(store, new TokenIssuer(secret, config.jwtTtlSeconds), config.allowRegistration);
     const metrics = new ServerMetrics();
-    const engine = new Engine({ workers: config.workers });
+    const engine = new Engine({ workers: config.workers, classifierModel: config.classifierModel });
     cleanups.push(() => engine.close());
-    const sessions = new SessionService(engine, store, metrics, { maxSessions: config.maxSessions, metricsIntervalSeconds: config.metricsIntervalSeconds });
+    const sessions = new SessionService(engine, store, metrics, {
+      maxSessions: config.maxSessions, metricsIntervalSeconds: config.metricsIntervalSeconds, webhookUrl: config.webhookUrl,
+    });
     cleanups.push(() => sessions.close());
     const jobs = new JobRunner(store, join(config.dataDir, 'jobs'), config.jobConcurrency, metrics);
     cleanups.push(() => jobs.close());
     const app = await buildApp({ config, store, auth, sessions, jobs, engine, metrics, onStreamConnection: options.onStreamConnection });
     cleanups.push(() => app.close());
+    if (engine.classifierError) app.log.warn(engine.classifierError);
     const grpc: GrpcServerHandle = await startGrpcServer(config.host, config.grpcPort, {
       auth, sessions, queueFrames: config.streamQueueFrames, maxMessageBytes: config.maxUploadBytes + 64 * 1024,
     });

@@ -7,7 +7,7 @@
  * Off the hot path: the engine's per-second stats events update an in-memory table; every metricsIntervalSeconds
  * a timer appends one session_metrics row per session that processed audio since the last sample.
  */
-import type { Engine, SessionConfig, SessionPatch, SessionStats, AudioFrame, AntiNoiseFrame } from '@antiphase/engine';
+import type { Engine, SessionConfig, SessionPatch, SessionStats, AudioFrame, AntiNoiseFrame, NoiseEvent } from '@antiphase/engine';
 import { EngineError } from '@antiphase/engine';
 import { ApiError } from './errors.js';
 import type { Principal } from './auth/service.js';
@@ -27,6 +27,21 @@ export interface LiveSession {
   dropped: number;
   /** Set once the session is being ended: transports stop submitting frames. */
   ending: boolean;
+  /** The transport's way to tell its client about a noise event (an event frame), set while it is attached. */
+  onNoiseEvent: ((event: ClientNoiseEvent) => void) | null;
+  noiseType: string | null;
+  bypassed: boolean;
+}
+
+/** A noise event as clients, the webhook and the REST API see it. */
+export interface ClientNoiseEvent {
+  sessionId: string;
+  type: NoiseEvent['type'];
+  /** Session audio time, seconds. */
+  atS: number;
+  /** Server wall-clock time, ISO 8601. */
+  t: string;
+  detail: Record<string, unknown>;
 }
 
 export interface SessionView {
@@ -43,6 +58,8 @@ export interface SessionView {
   /** Frames dropped by the transport's bounded queue (live sessions only). */
   transportDropped: number;
 }
+
+const WEBHOOK_TIMEOUT_MS = 2000;
 
 const PATCH_KEYS = new Set(['algorithm', 'stepSize', 'intensity', 'enabled']);
 
@@ -62,10 +79,11 @@ export class SessionService {
     private readonly engine: Engine,
     private readonly store: Store,
     private readonly metrics: ServerMetrics,
-    private readonly options: { maxSessions: number; metricsIntervalSeconds: number },
+    private readonly options: { maxSessions: number; metricsIntervalSeconds: number; webhookUrl?: string },
   ) {
     engine.on('stats', this.onStats);
     engine.on('sessionFailed', this.onSessionFailed);
+    engine.on('noiseEvent', this.onNoiseEvent);
     this.timer = setInterval(() => void this.sampleMetrics().catch(() => undefined), options.metricsIntervalSeconds * 1000);
     this.timer.unref();
   }
@@ -87,7 +105,7 @@ export class SessionService {
     const session: LiveSession = {
       id: stats.sessionId, userId: principal.userId, transport, createdAt: stats.createdAt,
       sampleRate: resolved.sampleRate, frameSize: resolved.frameSize, sampleFormat: resolved.sampleFormat ?? 'float32',
-      dropped: 0, ending: false,
+      dropped: 0, ending: false, onNoiseEvent: null, noiseType: null, bypassed: false,
     };
     this.live.set(session.id, session);
     this.metrics.activeSessions.inc({ transport });
@@ -184,6 +202,8 @@ export class SessionService {
     if (stats.endReason === null || stats.endReason === 'ended by request') stats = { ...stats, endReason: reason };
     this.live.delete(id);
     this.metrics.activeSessions.dec({ transport: live.transport });
+    if (live.noiseType !== null) this.metrics.sessionsByNoiseType.dec({ noise_type: live.noiseType });
+    if (live.bypassed) this.metrics.sessionsBypassed.dec();
     const cursor = this.cursors.get(id);
     if (cursor && stats.framesProcessed !== undefined) {
       await this.store.appendSessionMetrics([metricRow(id, stats)]).catch(() => undefined);
@@ -244,6 +264,48 @@ export class SessionService {
     this.cursors.set(stats.sessionId, { latest: stats, sampledFrames: cursor?.sampledFrames ?? 0, lostSeen: stats.framesLost });
   };
 
+  /** Stored, counted, pushed to the session's transport and POSTed to the webhook; never on the frame path. */
+  private readonly onNoiseEvent = (event: NoiseEvent): void => {
+    const live = this.live.get(event.sessionId);
+    if (!live) return;
+    const out: ClientNoiseEvent = { sessionId: event.sessionId, type: event.type, atS: event.atS, t: new Date().toISOString(), detail: event.detail };
+    this.metrics.noiseEvents.inc({ type: event.type });
+    if (event.type === 'noise-type') {
+      const label = typeof event.detail.label === 'string' ? event.detail.label : null;
+      if (live.noiseType !== null) this.metrics.sessionsByNoiseType.dec({ noise_type: live.noiseType });
+      if (label !== null) this.metrics.sessionsByNoiseType.inc({ noise_type: label });
+      live.noiseType = label;
+    } else if ((event.type === 'bypass-on') !== live.bypassed) {
+      live.bypassed = event.type === 'bypass-on';
+      this.metrics.sessionsBypassed.inc(live.bypassed ? 1 : -1);
+    }
+    void this.store.appendNoiseEvent({ sessionId: out.sessionId, t: out.t, type: out.type, detail: { atS: out.atS, ...out.detail } }).catch(() => undefined);
+    live.onNoiseEvent?.(out);
+    if (this.options.webhookUrl) void this.postWebhook(this.options.webhookUrl, { ...out, userId: live.userId });
+  };
+
+  private async postWebhook(url: string, body: ClientNoiseEvent & { userId: string }): Promise<void> {
+    try {
+      const response = await fetch(url, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
+      });
+      await response.body?.cancel();
+      if (!response.ok) this.metrics.webhookFailures.inc();
+    } catch {
+      this.metrics.webhookFailures.inc();
+    }
+  }
+
+  /** Stored noise events of a session the principal may see, oldest first. */
+  async noiseEvents(principal: Principal, id: string, limit: number): Promise<ClientNoiseEvent[]> {
+    await this.owned(principal, id);
+    const records = await this.store.noiseEvents(id, limit);
+    return records.map((r) => {
+      const { atS, ...detail } = (r.detail ?? {}) as Record<string, unknown>;
+      return { sessionId: r.sessionId, type: r.type as NoiseEvent['type'], atS: typeof atS === 'number' ? atS : 0, t: r.t, detail };
+    });
+  }
+
   private readonly onSessionFailed = ({ sessionId, error }: { sessionId: string; error: EngineError }): void => {
     if (this.live.has(sessionId)) void this.finish(sessionId, error.message).catch(() => undefined);
   };
@@ -268,6 +330,7 @@ export class SessionService {
       await Promise.all([...this.live.keys()].map((id) => this.finish(id, 'server shutdown').catch(() => undefined)));
       this.engine.off('stats', this.onStats);
       this.engine.off('sessionFailed', this.onSessionFailed);
+      this.engine.off('noiseEvent', this.onNoiseEvent);
     })();
     return this.closing;
   }

@@ -24,7 +24,7 @@ import type { AuthService, Principal } from '../auth/service.js';
 import { bearerToken } from '../auth/service.js';
 import { CancelInputError, inspectWav, resolveCancelOptions } from '../jobs/cancel.js';
 import { runCancelInWorker } from '../jobs/runner.js';
-import type { LiveSession, SessionService } from '../sessions.js';
+import type { ClientNoiseEvent, LiveSession, SessionService } from '../sessions.js';
 import { FramePipeline } from './pipeline.js';
 
 export interface GrpcTransportOptions {
@@ -49,7 +49,7 @@ type StreamCall = grpc.ServerDuplexStream<AudioChunk, AntiNoiseChunk>;
 function emptyChunk(): AntiNoiseChunk {
   return {
     antiNoiseData: new Uint8Array(0), cancellationDb: 0, latencyUs: 0, noiseType: '', sessionId: '', sequence: 0, timestampUs: 0,
-    phase: '', errorCode: 0, errorMessage: '',
+    phase: '', errorCode: 0, errorMessage: '', eventJson: '',
   };
 }
 
@@ -125,6 +125,7 @@ class GrpcStream {
     try {
       if (chunk.sessionId) {
         this.session = sessions.attach(this.principal, chunk.sessionId);
+        this.session.onNoiseEvent = this.onNoiseEvent;
       } else if (chunk.configJson) {
         let config: unknown;
         try {
@@ -139,6 +140,7 @@ class GrpcStream {
         }
         this.session = session;
         this.ownsSession = true;
+        session.onNoiseEvent = this.onNoiseEvent;
       } else {
         throw new ApiError('INVALID_CONFIG', 'the first chunk must carry session_id (a REST session) or config_json (to create one)');
       }
@@ -218,7 +220,8 @@ class GrpcStream {
         sessionId: session.id,
         sequence: result.sequence,
         timestampUs: result.captureTimestampUs,
-        phase: result.phase,
+        phase: result.emergencyBypass ? 'bypassed' : result.phase,
+        noiseType: result.noiseType ?? '',
       });
     } catch (error) {
       if (this.closed) return;
@@ -227,6 +230,11 @@ class GrpcStream {
       if (error instanceof EngineError && ['SESSION_ENDED', 'SESSION_FAILED', 'UNKNOWN_SESSION', 'ENGINE_CLOSED', 'OVERLOADED'].includes(error.code)) this.end();
     }
   }
+
+  /** Noise events travel as audio-less chunks with event_json (anc.proto). */
+  private readonly onNoiseEvent = (event: ClientNoiseEvent): void => {
+    if (!this.closed) this.call.write({ ...emptyChunk(), sessionId: event.sessionId, eventJson: JSON.stringify(event) });
+  };
 
   private sendError(name: ErrorCodeName, message: string, chunk: Pick<AudioChunk, 'sequence' | 'timestampUs'>): void {
     if (this.closed) return;
@@ -253,6 +261,7 @@ class GrpcStream {
     if (this.closed) return;
     this.closed = true;
     this.pipeline.stop();
+    if (this.session?.onNoiseEvent === this.onNoiseEvent) this.session.onNoiseEvent = null;
     if (this.session && this.ownsSession && !this.session.ending) {
       void this.options.sessions.finish(this.session.id, 'call ended').catch(() => undefined);
     }

@@ -18,7 +18,7 @@ import {
 import { EngineError, type SessionStats } from '@antiphase/engine';
 import { ApiError, toWireCode } from '../errors.js';
 import type { Principal } from '../auth/service.js';
-import type { LiveSession, SessionService } from '../sessions.js';
+import type { ClientNoiseEvent, LiveSession, SessionService } from '../sessions.js';
 import type { SessionTransport } from '../store/types.js';
 import { FramePipeline } from './pipeline.js';
 
@@ -138,6 +138,7 @@ export class StreamConnection {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.pipeline?.stop();
+    if (this.session?.onNoiseEvent === this.onNoiseEvent) this.session.onNoiseEvent = null;
     if (this.session && this.ownsSession && !this.session.ending) {
       void this.options.sessions.finish(this.session.id, 'connection closed').catch(() => undefined);
     }
@@ -194,6 +195,7 @@ export class StreamConnection {
       });
       this.state = 'ready';
       this.options.socket.send(encodeJsonFrame('ready', readyPayload(session, stats, created)));
+      session.onNoiseEvent = this.onNoiseEvent;
     } catch (error) {
       if (this.state === 'closed') return;
       this.state = 'awaiting-hello';
@@ -271,6 +273,11 @@ export class StreamConnection {
       else this.frameError(wire.name, wire.message, frame.sequence);
     }
   }
+
+  /** Emergency bypass on/off and noise-type changes reach the client as event frames (docs/protocol.md). */
+  private readonly onNoiseEvent = (event: ClientNoiseEvent): void => {
+    if (this.state === 'ready') this.options.socket.send(encodeJsonFrame('event', event));
+  };
 
   /** A frame the codec rejected: counted invalid, answered with the codec's code. */
   private protocolError(error: unknown, sequence: number): void {

@@ -68,6 +68,15 @@ export async function sessionRoutes(app: FastifyInstance, { auth, sessions }: Ap
     schema: { summary: 'A session: live stats from the engine, or the stored final stats', tags: ['sessions'], params: idParams, response: { 200: sessionViewSchema, '4xx': { $ref: 'Error#' } } },
   }, async (request) => sessions.get(principalOf(request), request.params.id));
 
+  app.get<{ Params: { id: string }; Querystring: { limit?: number } }>('/sessions/:id/events', {
+    schema: {
+      summary: 'Stored noise events of a session, oldest first: bypass-on / bypass-off (emergency bypass) and noise-type changes',
+      tags: ['sessions'], params: idParams,
+      querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 10000 } } },
+      response: { 200: { type: 'object', properties: { events: { type: 'array', items: openObject } } }, '4xx': { $ref: 'Error#' } },
+    },
+  }, async (request) => ({ events: await sessions.noiseEvents(principalOf(request), request.params.id, request.query.limit ?? 1000) }));
+
   app.patch<{ Params: { id: string }; Body: Record<string, unknown> }>('/sessions/:id', {
     schema: {
       summary: 'Change algorithm, stepSize, intensity or enabled while the session runs', tags: ['sessions'], params: idParams, body: sessionPatchSchema,

@@ -11,6 +11,7 @@ import { classifyCommand } from './commands/classify.js';
 import { demoCommand } from './commands/demo.js';
 import { identifyCommand } from './commands/identify.js';
 import { loadtestCommand } from './commands/loadtest.js';
+import { presetsCommand } from './commands/presets.js';
 import { serveCommand } from './commands/serve.js';
 import { simulateCommand } from './commands/simulate.js';
 import { streamCommand } from './commands/stream.js';
@@ -18,7 +19,7 @@ import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './error
 
 export const COMMANDS: readonly Command[] = [
   simulateCommand, cancelCommand, identifyCommand, demoCommand, serveCommand, streamCommand, loadtestCommand,
-  classifyCommand, classifierCommand,
+  classifyCommand, classifierCommand, presetsCommand,
 ];
 
 export function topLevelHelp(): string {

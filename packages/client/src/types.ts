@@ -39,6 +39,11 @@ export interface SessionConfig {
   emergencyBypass?: boolean;
   /** Seconds the anti-noise stays off after the emergency sound was last heard (default 2). */
   bypassHoldS?: number;
+  /**
+   * Id of a preset bank (POST /api/v1/presets) trained for this device's paths: the controller warm-starts from
+   * the filter of the noise class the classifier picks and switches when the noise type changes (hybrid SFANC).
+   */
+  presets?: string;
 }
 
 /** The changeable subset (PATCH /api/v1/sessions/:id). */

@@ -76,11 +76,13 @@ export interface ResolvedConfig {
   playoutDelayFrames: number;
   emergencyBypass: boolean;
   bypassHoldS: number;
+  presets: string | undefined;
 }
 
 const KNOWN_FIELDS = new Set([
   'sampleRate', 'frameSize', 'sampleFormat', 'algorithm', 'taps', 'stepSize', 'blockSize', 'secondaryPathEstimate',
   'identification', 'intensity', 'enabled', 'maxLatencyMs', 'playoutDelayFrames', 'emergencyBypass', 'bypassHoldS',
+  'presets',
 ]);
 const PATCH_FIELDS = new Set(['algorithm', 'stepSize', 'intensity', 'enabled']);
 
@@ -217,10 +219,14 @@ export function resolveConfig(config: SessionConfig): ResolvedConfig {
   if (typeof bypassHoldS !== 'number' || !(bypassHoldS >= 0 && bypassHoldS <= 60)) {
     invalid('bypassHoldS', `must be a number of seconds from 0 to 60, got ${JSON.stringify(bypassHoldS)}`);
   }
+  const presets = config.presets;
+  if (presets !== undefined && (typeof presets !== 'string' || presets.length === 0 || presets.length > 256)) {
+    invalid('presets', `must be the id of a registered preset bank, got ${JSON.stringify(presets)}`);
+  }
   return {
     sampleRate, frameSize, sampleFormat, algorithm, taps, stepSize, blockSize, secondaryPathEstimate,
     identification: { durationS, level, taps: identTaps }, intensity, enabled, maxLatencyMs, playoutDelayFrames,
-    emergencyBypass, bypassHoldS,
+    emergencyBypass, bypassHoldS, presets,
   };
 }
 
@@ -258,6 +264,7 @@ export function toSessionConfig(config: ResolvedConfig): SessionConfig {
   if (config.stepSize !== undefined) out.stepSize = config.stepSize;
   if (config.blockSize !== undefined) out.blockSize = config.blockSize;
   if (config.secondaryPathEstimate !== undefined) out.secondaryPathEstimate = config.secondaryPathEstimate.slice();
+  if (config.presets !== undefined) out.presets = config.presets;
   return out;
 }
 

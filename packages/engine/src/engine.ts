@@ -19,7 +19,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { NoiseClassifier, type NoiseModel } from '@antiphase/intelligence';
+import { NoiseClassifier, presetBankFromJson, type NoiseModel } from '@antiphase/intelligence';
 import { loadModelFile } from '@antiphase/intelligence/node';
 import { estimateLoad, resolveConfig } from './config.js';
 import { deserializeError, EngineError, type SerializedEngineError } from './errors.js';
@@ -105,6 +105,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** Why the classifier is not running, or null when it is. */
   readonly classifierError: string | null = null;
   private inlineClassifyScheduled = false;
+  /** Registered preset banks (JSON form), handed to every worker, including replacements. */
+  private readonly presetBanks: Record<string, unknown> = {};
 
   constructor(options: EngineOptions = {}) {
     super();
@@ -202,6 +204,23 @@ export class Engine extends EventEmitter<EngineEvents> {
     });
   }
 
+  /**
+   * Registers a control-filter preset bank (the JSON of presetBankToJson) under `id`, in every worker; sessions
+   * created afterwards may name it in `presets`. A bad bank is refused with INVALID_CONFIG.
+   */
+  async registerPresetBank(id: string, json: unknown): Promise<void> {
+    this.assertOpen();
+    if (typeof id !== 'string' || id.length === 0 || id.length > 256) throw new EngineError('INVALID_CONFIG', 'a preset bank id is a string of 1 to 256 characters', 'presets');
+    try {
+      presetBankFromJson(json);
+    } catch (error) {
+      throw new EngineError('INVALID_CONFIG', `preset bank ${JSON.stringify(id)}: ${(error as Error).message}`, 'presets');
+    }
+    this.presetBanks[id] = json;
+    if (this.inline) this.inline.registerPresetBank(id, json);
+    else await Promise.all(this.slots.map((slot) => this.call(slot, 'registerPresetBank', [id, json])));
+  }
+
   /** Changes algorithm, stepSize, intensity or enabled while the session runs. */
   async updateSession(id: string, patch: SessionPatch): Promise<SessionStats> {
     return this.sessionCall(id, 'update', [id, patch], (host) => host.update(id, patch));
@@ -261,7 +280,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   private spawn(index: number): WorkerSlot {
     const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), {
-      workerData: { index, overrunLimit: this.overrunLimit, classifierModel: this.classifierModel },
+      workerData: { index, overrunLimit: this.overrunLimit, classifierModel: this.classifierModel, presetBanks: this.presetBanks },
     });
     const slot: WorkerSlot = {
       index, worker, load: 0, sessions: new Set(), jobs: [], transfer: [], flushScheduled: false, pending: new Map(), dead: false,

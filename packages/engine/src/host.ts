@@ -4,14 +4,25 @@
  * inside one session's processing fails that session only.
  */
 import { EngineError } from './errors.js';
+import { presetBankFromJson, type PresetBank } from '@antiphase/intelligence';
 import type { NoiseEvent } from './noise-monitor.js';
 import { Session, type SessionOptions } from './session.js';
 import type { AntiNoiseFrame, AudioFrame, SessionConfig, SessionPatch, SessionStats } from './types.js';
 
 export class SessionHost {
   private readonly sessions = new Map<string, Session>();
+  private readonly presetBanks = new Map<string, PresetBank>();
+  private readonly options: SessionOptions;
 
-  constructor(private readonly options: SessionOptions = {}) {}
+  constructor(options: SessionOptions = {}, banks: Record<string, unknown> = {}) {
+    this.options = { ...options, presetBanks: this.presetBanks };
+    for (const [id, json] of Object.entries(banks)) this.registerPresetBank(id, json);
+  }
+
+  /** Adds or replaces a preset bank (its JSON form); sessions created later may name it in `presets`. */
+  registerPresetBank(id: string, json: unknown): void {
+    this.presetBanks.set(id, presetBankFromJson(json));
+  }
 
   create(id: string, config: SessionConfig): SessionStats {
     this.assertFree(id);

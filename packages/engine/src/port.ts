@@ -23,7 +23,7 @@ export interface FrameJob {
   samples: ArrayBuffer;
 }
 
-export type HostMethod = 'create' | 'restore' | 'update' | 'stats' | 'end' | 'snapshot' | 'list';
+export type HostMethod = 'create' | 'restore' | 'update' | 'stats' | 'end' | 'snapshot' | 'list' | 'registerPresetBank';
 
 export type ToWorker =
   | { t: 'frames'; jobs: FrameJob[] }

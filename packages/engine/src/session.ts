@@ -39,7 +39,7 @@
  * frame so alignment holds.
  */
 import { createController, JointIdentifier, pathDelaySamples, Random, type Controller } from '@antiphase/dsp';
-import type { NoiseClassifier } from '@antiphase/intelligence';
+import { HybridController, isNoiseClass, type NoiseClassifier, type PresetBank } from '@antiphase/intelligence';
 import { NoiseMonitor, type NoiseEvent } from './noise-monitor.js';
 import { applyPatch, estimateLoad, resolveConfig, toSessionConfig, type ResolvedConfig } from './config.js';
 import { EnvelopeReader, writeEnvelope } from './envelope.js';
@@ -57,6 +57,8 @@ export interface SessionOptions {
   probeSeed?: number;
   /** The noise-type classifier (shared by the thread's sessions); null or absent: the detector alone drives the bypass. */
   classifier?: NoiseClassifier | null;
+  /** Preset banks by id, for configs with `presets`. */
+  presetBanks?: ReadonlyMap<string, PresetBank>;
 }
 
 /** NLMS step of the identification per channel: 0.5, annealed to 0.05 over the second half (as identifySecondaryPathOffline). */
@@ -154,6 +156,8 @@ export class Session {
   private readonly monitor: NoiseMonitor;
   /** The control filter when the bypass started: restored when it ends (the controller must not learn the siren). */
   private weightsBeforeBypass: Float32Array | null = null;
+  /** The preset bank of a hybrid SFANC-FxNLMS session, else null. */
+  private readonly presetBank: PresetBank | null = null;
 
   constructor(id: string, config: SessionConfig, options: SessionOptions = {}) {
     if (typeof id !== 'string' || id.length === 0 || id.length > 256) {
@@ -182,6 +186,7 @@ export class Session {
     this.controlError = new Float32Array(N);
     this.controlOutput = new Float32Array(N);
     this.residual = new Float32Array(N);
+    if (this.config.presets !== undefined) this.presetBank = findBank(this.config, options.presetBanks);
     this.monitor = new NoiseMonitor(id, {
       sampleRate: this.config.sampleRate, bypass: this.config.emergencyBypass, holdS: this.config.bypassHoldS,
       classifier: options.classifier ?? null,
@@ -277,8 +282,14 @@ export class Session {
   /** Runs the classifier on the last second of reference audio: off the audio path (allocates, ~1 ms). */
   classifyNoise(): void {
     const wasBypassed = this.monitor.bypassed;
+    const before = this.monitor.noiseType;
     this.monitor.classify();
     if (!wasBypassed && this.monitor.bypassed) this.weightsBeforeBypass = this.controller?.weights() ?? null;
+    const noiseType = this.monitor.noiseType;
+    // A new noise type: the hybrid controller evaluates that class's preset first, at once.
+    if (noiseType !== before && noiseType !== null && isNoiseClass(noiseType) && this.controller instanceof HybridController) {
+      this.controller.suggestNoiseClass(noiseType);
+    }
   }
 
   /** Noise events (bypass on/off, noise type) since the last call, or null. */
@@ -335,6 +346,7 @@ export class Session {
       noiseType: this.monitor.noiseType,
       noiseConfidence: this.monitor.noiseConfidence,
       emergencyBypass: this.monitor.bypassed,
+      presetId: this.controller instanceof HybridController ? this.controller.state.presetId : null,
       endReason: this.endReason,
       createdAt: this.createdAt,
     };
@@ -623,13 +635,11 @@ export class Session {
   }
 
   private makeController(config: ResolvedConfig, estimate: Float32Array): Controller {
+    const options = { taps: config.taps, secondaryPathEstimate: estimate, stepSize: config.stepSize, blockSize: config.blockSize };
     try {
-      return createController(config.algorithm, {
-        taps: config.taps,
-        secondaryPathEstimate: estimate,
-        stepSize: config.stepSize,
-        blockSize: config.blockSize,
-      });
+      return this.presetBank
+        ? new HybridController({ bank: this.presetBank, algorithm: config.algorithm, controller: options })
+        : createController(config.algorithm, options);
     } catch (error) {
       throw new EngineError('INVALID_CONFIG', `algorithm ${config.algorithm} refused the config: ${(error as Error).message}`, 'algorithm');
     }
@@ -679,6 +689,16 @@ export class Session {
       this.consecutiveOverruns = 0;
     }
   }
+}
+
+function findBank(config: ResolvedConfig, banks: ReadonlyMap<string, PresetBank> | undefined): PresetBank {
+  const bank = banks?.get(config.presets!);
+  if (!bank) throw new EngineError('INVALID_CONFIG', `presets: no preset bank ${JSON.stringify(config.presets)} is registered`, 'presets');
+  if (bank.taps !== config.taps || bank.sampleRate !== config.sampleRate) {
+    throw new EngineError('INVALID_CONFIG', `presets: bank ${JSON.stringify(config.presets)} holds ${bank.taps}-tap filters at ${bank.sampleRate} Hz; ` +
+      `the session runs ${config.taps} taps at ${config.sampleRate} Hz`, 'presets');
+  }
+  return bank;
 }
 
 function frameProblem(reference: unknown, error: unknown, N: number): { code: EngineErrorCode; message: string } | null {

@@ -43,6 +43,12 @@ export interface SessionConfig {
   emergencyBypass?: boolean;
   /** Seconds the anti-noise stays off after the emergency sound was last heard (default 2, 0…60). */
   bypassHoldS?: number;
+  /**
+   * Id of a control-filter preset bank registered with Engine.registerPresetBank (trained for this device's loop):
+   * the controller warm-starts from the preset the classifier and the residual comparison pick, and FxNLMS refines
+   * it (hybrid SFANC-FxNLMS). The bank's taps and sample rate must match the session's.
+   */
+  presets?: string;
 }
 
 /** The subset of a config that may change while a session runs. */
@@ -123,6 +129,8 @@ export interface SessionStats {
   noiseConfidence: number | null;
   /** True while the emergency bypass holds the anti-noise off. */
   emergencyBypass: boolean;
+  /** The preset the control filter last started from (sessions with `presets`), else null. */
+  presetId: string | null;
   /** Why the session ended or failed (phase 'ended'); null while it runs. */
   endReason: string | null;
   createdAt: string;

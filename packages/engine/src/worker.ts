@@ -10,10 +10,12 @@ import type { SessionConfig, SessionPatch } from './types.js';
 
 if (!parentPort) throw new Error('worker.ts runs in a worker thread');
 const port = parentPort;
-const { index, overrunLimit, classifierModel } = workerData as { index: number; overrunLimit: number; classifierModel: unknown };
+const { index, overrunLimit, classifierModel, presetBanks } = workerData as {
+  index: number; overrunLimit: number; classifierModel: unknown; presetBanks: Record<string, unknown>;
+};
 // The engine validated the model before spawning us; null: the detector alone drives the bypass.
 const classifier = classifierModel === null ? null : new NoiseClassifier(parseModel(classifierModel));
-const host = new SessionHost({ worker: index, overrunLimit, classifier });
+const host = new SessionHost({ worker: index, overrunLimit, classifier }, presetBanks);
 let classifyScheduled = false;
 
 port.on('message', (message: ToWorker) => {
@@ -109,6 +111,8 @@ function invoke(method: string, args: unknown[]): unknown {
       return host.snapshot(args[0] as string);
     case 'list':
       return host.list();
+    case 'registerPresetBank':
+      return host.registerPresetBank(args[0] as string, args[1]);
     default:
       throw new Error(`unknown method ${method}`);
   }

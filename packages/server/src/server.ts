@@ -18,6 +18,7 @@ import { buildApp } from './http/app.js';
 import { JobRunner } from './jobs/runner.js';
 import { ServerMetrics } from './metrics.js';
 import { SessionService } from './sessions.js';
+import { PresetService } from './presets.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/types.js';
 import { startGrpcServer, type GrpcServerHandle } from './transports/grpc.js';
@@ -63,9 +64,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       maxSessions: config.maxSessions, metricsIntervalSeconds: config.metricsIntervalSeconds, webhookUrl: config.webhookUrl,
     });
     cleanups.push(() => sessions.close());
+    const presets = new PresetService(store, engine);
+    await presets.registerStored();
     const jobs = new JobRunner(store, join(config.dataDir, 'jobs'), config.jobConcurrency, metrics);
     cleanups.push(() => jobs.close());
-    const app = await buildApp({ config, store, auth, sessions, jobs, engine, metrics, onStreamConnection: options.onStreamConnection });
+    const app = await buildApp({ config, store, auth, sessions, jobs, engine, metrics, presets, onStreamConnection: options.onStreamConnection });
     cleanups.push(() => app.close());
     if (engine.classifierError) app.log.warn(engine.classifierError);
     const grpc: GrpcServerHandle = await startGrpcServer(config.host, config.grpcPort, {

@@ -97,6 +97,13 @@ export class SessionService {
     if (typeof config !== 'object' || config === null || Array.isArray(config)) {
       throw new ApiError('INVALID_CONFIG', 'config must be a JSON object (SessionConfig: sampleRate, frameSize, …)');
     }
+    const presets = (config as { presets?: unknown }).presets;
+    if (typeof presets === 'string') {
+      const bank = await this.store.presetBankById(presets);
+      if (!bank || (bank.userId !== principal.userId && principal.role !== 'admin')) {
+        throw new ApiError('INVALID_CONFIG', `presets: you have no preset bank ${JSON.stringify(presets)} (POST /api/v1/presets)`);
+      }
+    }
     if (this.live.size >= this.options.maxSessions) {
       throw new ApiError('OVERLOADED', `the server runs its maximum of ${this.options.maxSessions} sessions (ANTIPHASE_MAX_SESSIONS)`);
     }

@@ -13,12 +13,14 @@ import type { AuthService, Principal } from '../auth/service.js';
 import { bearerToken } from '../auth/service.js';
 import type { JobRunner } from '../jobs/runner.js';
 import type { ServerMetrics } from '../metrics.js';
+import type { PresetService } from '../presets.js';
 import type { SessionService } from '../sessions.js';
 import type { Store } from '../store/types.js';
 import { wsPlugin, type WsPluginOptions } from '../transports/ws-plugin.js';
 import { WS_MAX_PAYLOAD } from '../transports/ws.js';
 import { authRoutes } from './routes/auth.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
+import { presetRoutes } from './routes/presets.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { jobRoutes } from './routes/jobs.js';
 import { opsRoutes } from './routes/ops.js';
@@ -37,6 +39,7 @@ export interface AppDeps {
   jobs: JobRunner;
   engine: Engine;
   metrics: ServerMetrics;
+  presets: PresetService;
   onStreamConnection?: WsPluginOptions['onConnection'];
 }
 
@@ -146,6 +149,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await api.register(apiKeyRoutes, deps);
     await api.register(sessionRoutes, deps);
     await api.register(jobRoutes, deps);
+    await api.register(presetRoutes, deps);
   }, { prefix: '/api/v1' });
   await app.register(wsPlugin, {
     auth: deps.auth, sessions: deps.sessions, queueFrames: config.streamQueueFrames, onConnection: deps.onStreamConnection,

@@ -76,4 +76,20 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX jobs_status ON jobs(status, created_at);
     `,
   },
+  {
+    version: 2,
+    name: 'control-filter preset banks',
+    sql: `
+      CREATE TABLE preset_banks (
+        id          TEXT PRIMARY KEY,
+        user_id     TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        profile     TEXT NOT NULL,
+        sample_rate INTEGER NOT NULL,
+        taps        INTEGER NOT NULL,
+        bank        TEXT NOT NULL,
+        created_at  TEXT NOT NULL
+      );
+      CREATE INDEX preset_banks_user ON preset_banks(user_id, created_at);
+    `,
+  },
 ];

@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import type {
-  ApiKeyRecord, JobRecord, JobStatus, NoiseEventRecord, Role, SessionMetricRecord, SessionRecord, Store, StoredPhase, UserRecord,
+  ApiKeyRecord, JobRecord, JobStatus, NoiseEventRecord, PresetBankRecord, Role, SessionMetricRecord, SessionRecord, Store, StoredPhase, UserRecord,
 } from './types.js';
 
 type Row = Record<string, unknown>;
@@ -219,6 +219,25 @@ export class SqliteStore implements Store {
     return rows.map((r) => ({ id: r.id as number, sessionId: r.session_id as string, t: r.t as string, type: r.type as string, detail: parse(r.detail) }));
   }
 
+  // ---- preset banks ----
+
+  async createPresetBank(bank: PresetBankRecord): Promise<void> {
+    this.db.prepare('INSERT INTO preset_banks (id, user_id, profile, sample_rate, taps, bank, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(bank.id, bank.userId, bank.profile, bank.sampleRate, bank.taps, JSON.stringify(bank.bank), bank.createdAt);
+  }
+
+  async presetBankById(id: string): Promise<PresetBankRecord | undefined> {
+    const row = this.db.prepare('SELECT * FROM preset_banks WHERE id = ?').get(id) as Row | undefined;
+    return row ? toPresetBank(row) : undefined;
+  }
+
+  async listPresetBanks(userId?: string): Promise<PresetBankRecord[]> {
+    const rows = userId === undefined
+      ? this.db.prepare('SELECT * FROM preset_banks ORDER BY created_at, id').all()
+      : this.db.prepare('SELECT * FROM preset_banks WHERE user_id = ? ORDER BY created_at, id').all(userId);
+    return (rows as Row[]).map(toPresetBank);
+  }
+
   // ---- jobs ----
 
   async createJob(job: Omit<JobRecord, 'status' | 'finishedAt' | 'error' | 'resultPath' | 'report'>): Promise<JobRecord> {
@@ -248,4 +267,11 @@ export class SqliteStore implements Store {
   async requeueRunningJobs(): Promise<number> {
     return this.db.prepare("UPDATE jobs SET status = 'queued' WHERE status = 'running'").run().changes;
   }
+}
+
+function toPresetBank(r: Row): PresetBankRecord {
+  return {
+    id: r.id as string, userId: r.user_id as string, profile: r.profile as string, sampleRate: r.sample_rate as number,
+    taps: r.taps as number, bank: parse(r.bank), createdAt: r.created_at as string,
+  };
 }

@@ -62,6 +62,17 @@ export interface NoiseEventRecord {
   detail: unknown;
 }
 
+/** A control-filter preset bank (presetBankToJson form in `bank`) for one device or room profile. */
+export interface PresetBankRecord {
+  id: string;
+  userId: string;
+  profile: string;
+  sampleRate: number;
+  taps: number;
+  bank: unknown;
+  createdAt: string;
+}
+
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
 
 export interface JobRecord {
@@ -115,6 +126,11 @@ export interface Store {
   sessionMetrics(sessionId: string, limit: number): Promise<SessionMetricRecord[]>;
   appendNoiseEvent(event: Omit<NoiseEventRecord, 'id'>): Promise<number>;
   noiseEvents(sessionId: string, limit: number): Promise<NoiseEventRecord[]>;
+
+  createPresetBank(bank: PresetBankRecord): Promise<void>;
+  presetBankById(id: string): Promise<PresetBankRecord | undefined>;
+  /** userId undefined: every bank (start-up registration). Oldest first. */
+  listPresetBanks(userId?: string): Promise<PresetBankRecord[]>;
 
   createJob(job: Omit<JobRecord, 'status' | 'finishedAt' | 'error' | 'resultPath' | 'report'>): Promise<JobRecord>;
   jobById(id: string): Promise<JobRecord | undefined>;

@@ -37,6 +37,9 @@ export const sessionConfigSchema = {
     enabled: { type: 'boolean' },
     maxLatencyMs: { type: 'number' },
     playoutDelayFrames: { type: 'integer', minimum: 1, maximum: 32, description: "frames between a capture and the slot its anti-noise plays in (the client's playout schedule)" },
+    emergencyBypass: { type: 'boolean', description: 'anti-noise off while an alarm or siren sounds (default true)' },
+    bypassHoldS: { type: 'number', minimum: 0, maximum: 60, description: 'seconds the bypass holds after the sound was last heard (default 2)' },
+    presets: { type: 'string', description: 'id of one of your preset banks (POST /api/v1/presets): hybrid SFANC-FxNLMS warm start' },
   },
 } as const;
 

@@ -159,9 +159,9 @@ export interface SendResult {
   sent: boolean;
 }
 
-/** The common surface of WsStreamClient and GrpcStreamClient. */
+/** The common surface of WsStreamClient, RtcStreamClient and GrpcStreamClient. */
 export interface StreamClient {
-  readonly transport: 'ws' | 'grpc';
+  readonly transport: 'ws' | 'grpc' | 'webrtc';
   connect(options: StreamConnectOptions): Promise<ReadyInfo>;
   send(reference: Float32Array, error: Float32Array, captureTimestampUs?: number, options?: SendOptions): SendResult;
   on<K extends keyof StreamEvents>(event: K, listener: (value: StreamEvents[K]) => void): () => void;

@@ -130,7 +130,7 @@ export interface RunOptions {
 
 export interface VirtualRoomReport {
   sessionId: string;
-  transport: 'ws' | 'grpc';
+  transport: StreamClient['transport'];
   sampleRate: number;
   frameSize: number;
   playoutDelayFrames: number;

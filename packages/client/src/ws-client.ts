@@ -77,7 +77,8 @@ interface Attempt {
 }
 
 export class WsStreamClient extends Emitter<StreamEvents> implements StreamClient {
-  readonly transport = 'ws' as const;
+  /** 'webrtc' for RtcStreamClient, which streams the same frames over data channels. */
+  readonly transport: 'ws' | 'webrtc' = 'ws';
   private readonly factory: WebSocketFactory;
   private socket: WebSocketLike | null = null;
   private options: StreamConnectOptions | null = null;

@@ -6,6 +6,7 @@
  * Validation never guesses: a bad value is a ConfigError whose message starts with the variable's name.
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -48,6 +49,12 @@ export interface ServerConfig {
   webhookUrl: string | undefined;
   /** Noise-type classifier model file; undefined: the shipped model; null: no classifier (the detector still protects). */
   classifierModel: string | null | undefined;
+  /** Offer the WebRTC transport (POST /api/v1/webrtc/offer). */
+  webrtc: boolean;
+  /** The only IPv4 addresses WebRTC's ICE may offer and use; null: every host address plus loopback. */
+  webrtcAddresses: string[] | null;
+  /** A WebRTC peer that sends nothing for this long is dropped (it vanished without a goodbye), seconds. */
+  webrtcIdleTimeoutSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -81,6 +88,9 @@ export const CONFIG_VARIABLES = {
   ANTIPHASE_LOG_LEVEL: { key: 'logLevel', default: 'silent' },
   ANTIPHASE_WEBHOOK_URL: { key: 'webhookUrl', default: '(none)' },
   ANTIPHASE_CLASSIFIER_MODEL: { key: 'classifierModel', default: '(the shipped model)' },
+  ANTIPHASE_WEBRTC: { key: 'webrtc', default: 'true' },
+  ANTIPHASE_WEBRTC_ADDRESSES: { key: 'webrtcAddresses', default: '(every host address, plus 127.0.0.1)' },
+  ANTIPHASE_WEBRTC_IDLE_TIMEOUT: { key: 'webrtcIdleTimeoutSeconds', default: '10s' },
 } as const;
 
 type VariableName = keyof typeof CONFIG_VARIABLES;
@@ -200,10 +210,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     return url.href;
   });
   const classifierModel = get<string | null | undefined>('ANTIPHASE_CLASSIFIER_MODEL', undefined, (v) => (v === 'none' ? null : resolve(v)));
+  const webrtc = get('ANTIPHASE_WEBRTC', true, (v) => boolean('ANTIPHASE_WEBRTC', v));
+  const webrtcAddresses = get<string[] | null>('ANTIPHASE_WEBRTC_ADDRESSES', null, (v) => {
+    const list = v.split(',').map((a) => a.trim()).filter(Boolean);
+    const bad = list.find((a) => isIP(a) !== 4);
+    if (list.length === 0 || bad !== undefined) {
+      throw new ConfigError('ANTIPHASE_WEBRTC_ADDRESSES', `must be a comma-separated list of IPv4 addresses, got ${JSON.stringify(bad ?? v)}`);
+    }
+    return list;
+  });
+  const webrtcIdleTimeoutSeconds = get('ANTIPHASE_WEBRTC_IDLE_TIMEOUT', 10, (v) => parseDuration('ANTIPHASE_WEBRTC_IDLE_TIMEOUT', v));
 
   const base: ServerConfig = {
     host, port, grpcPort, dataDir, dbPath, jwtSecret, jwtTtlSeconds, allowRegistration, workers, maxSessions,
     maxBodyBytes, maxUploadBytes, streamQueueFrames, jobConcurrency, metricsIntervalSeconds, logLevel, webhookUrl, classifierModel,
+    webrtc, webrtcAddresses, webrtcIdleTimeoutSeconds,
   };
   return { ...base, ...overrides, dataDir };
 }

@@ -4,7 +4,7 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
-export type TransportLabel = 'rest' | 'ws' | 'grpc';
+export type TransportLabel = 'rest' | 'ws' | 'grpc' | 'webrtc';
 
 /** 10 µs … 50 ms: per-frame processing (an audio frame lasts 1–100 ms; anything near that is already too slow). */
 export const FRAME_LATENCY_BUCKETS_S = [
@@ -25,6 +25,7 @@ export class ServerMetrics {
   readonly sessionsByNoiseType: Gauge<'noise_type'>;
   readonly sessionsBypassed: Gauge;
   readonly webhookFailures: Counter;
+  readonly webrtcPeers: Gauge;
 
   constructor() {
     const registers = [this.registry];
@@ -62,8 +63,9 @@ export class ServerMetrics {
     });
     this.sessionsBypassed = new Gauge({ name: 'antiphase_sessions_bypassed', help: 'Live sessions whose anti-noise the emergency bypass holds off', registers });
     this.webhookFailures = new Counter({ name: 'antiphase_webhook_failures_total', help: 'Noise-event webhook deliveries that failed', registers });
+    this.webrtcPeers = new Gauge({ name: 'antiphase_webrtc_peers', help: 'WebRTC peer connections held (negotiating or connected)', registers });
     for (const type of ['bypass-on', 'bypass-off', 'noise-type']) this.noiseEvents.inc({ type }, 0);
-    for (const transport of ['rest', 'ws', 'grpc'] as const) {
+    for (const transport of ['rest', 'ws', 'grpc', 'webrtc'] as const) {
       this.activeSessions.set({ transport }, 0);
       this.frames.inc({ transport }, 0);
       this.framesLate.inc({ transport }, 0);

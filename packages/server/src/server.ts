@@ -1,5 +1,5 @@
 /**
- * startServer: wires the store, auth, engine, sessions, file jobs and the three transports (REST, WebSocket, gRPC).
+ * startServer: wires the store, auth, engine, sessions, file jobs and the transports (REST, WebSocket, gRPC, WebRTC).
  *
  * Lifecycle (STYLE.md §9): close() is idempotent and cascades — stop accepting (gRPC, HTTP and WebSocket), end
  * every live session (final stats stored, reason 'server shutdown'), put running jobs back in the queue, close the
@@ -23,6 +23,7 @@ import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/types.js';
 import { startGrpcServer, type GrpcServerHandle } from './transports/grpc.js';
 import type { StreamConnection } from './transports/ws.js';
+import { WebRtcTransport } from './transports/webrtc.js';
 
 export interface RunningServer {
   /** http://host:port of the REST/WebSocket server. */
@@ -36,6 +37,8 @@ export interface RunningServer {
   sessions: SessionService;
   jobs: JobRunner;
   metrics: ServerMetrics;
+  /** Null when ANTIPHASE_WEBRTC=false. */
+  webrtc: WebRtcTransport | null;
   app: FastifyInstance;
   close(): Promise<void>;
 }
@@ -68,7 +71,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     await presets.registerStored();
     const jobs = new JobRunner(store, join(config.dataDir, 'jobs'), config.jobConcurrency, metrics);
     cleanups.push(() => jobs.close());
-    const app = await buildApp({ config, store, auth, sessions, jobs, engine, metrics, presets, onStreamConnection: options.onStreamConnection });
+    const webrtc = config.webrtc
+      ? new WebRtcTransport({
+        sessions, queueFrames: config.streamQueueFrames, addresses: config.webrtcAddresses, connectTimeoutMs: 15_000,
+        idleTimeoutMs: config.webrtcIdleTimeoutSeconds * 1000, maxPeers: config.maxSessions, metrics,
+      })
+      : null;
+    if (webrtc) cleanups.push(async () => webrtc.close());
+    const app = await buildApp({ config, store, auth, sessions, jobs, engine, metrics, presets, webrtc, onStreamConnection: options.onStreamConnection });
     cleanups.push(() => app.close());
     if (engine.classifierError) app.log.warn(engine.classifierError);
     const grpc: GrpcServerHandle = await startGrpcServer(config.host, config.grpcPort, {
@@ -85,6 +95,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       closing ??= (async () => {
         await grpc.close().catch(() => undefined); // stop accepting, cancel open calls
         await app.close().catch(() => undefined); // HTTP and WebSocket (closes open sockets)
+        webrtc?.close(); // every peer connection
         await sessions.close();
         await jobs.close();
         await engine.close();
@@ -93,7 +104,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       return closing;
     };
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-    return { url: `http://${host}:${port}`, port, grpcPort: grpc.port, config, store, engine, sessions, jobs, metrics, app, close };
+    return { url: `http://${host}:${port}`, port, grpcPort: grpc.port, config, store, engine, sessions, jobs, metrics, webrtc, app, close };
   } catch (error) {
     await undo();
     throw error;

@@ -9,7 +9,7 @@ import { note, out, type Command } from '../command.js';
 import { CliError, EXIT_INTERRUPTED } from '../errors.js';
 import { fixed, table, toJsonLine } from '../format.js';
 import {
-  LIVE_DEFAULTS, LIVE_HELP, LIVE_OPTIONS, LIVE_PHYSICS, authenticate, grpcAddress, loadClient, openRoomSession, parseLiveOptions,
+  LIVE_DEFAULTS, LIVE_HELP, LIVE_OPTIONS, LIVE_PHYSICS, authenticate, describeTransport, loadClient, openRoomSession, parseLiveOptions,
   type RoomSession,
 } from './stream.js';
 
@@ -18,7 +18,7 @@ const OPTIONS = { ...LIVE_OPTIONS, sessions: { type: 'string' }, duration: { typ
 /** Upper edges of the latency histogram's bins, ms. */
 const HISTOGRAM_EDGES_MS = [0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100];
 
-const HELP = `Usage: antiphase loadtest --sessions N --transport ws|grpc --duration S [--frame SAMPLES] [--scene NAME]
+const HELP = `Usage: antiphase loadtest --sessions N --transport ws|grpc|webrtc --duration S [--frame SAMPLES] [--scene NAME]
                           [--url URL] [--api-key KEY] [--json]
 
 Runs N virtual rooms concurrently against the service, each with its own session and stream, paced in real
@@ -74,7 +74,7 @@ export const loadtestCommand: Command = {
       if (failed) {
         throw new CliError(`${opening.length - opened.length} of ${sessions} sessions could not start: ${(failed.reason as Error).message}`);
       }
-      say(`${sessions} session${sessions === 1 ? '' : 's'} over ${options.transport === 'ws' ? `WebSocket ${options.url}` : `gRPC ${grpcAddress(options)}`} ` +
+      say(`${sessions} session${sessions === 1 ? '' : 's'} over ${describeTransport(options)} ` +
         `(${how}), ${options.scene} scene, ${options.frame}-sample frames, ${durationS} s in real time`);
 
       const cpuBefore = process.cpuUsage();

@@ -17,7 +17,7 @@ import { fixed } from '../format.js';
 export const LIVE_DEFAULTS = {
   url: 'http://localhost:8080',
   grpcPort: 50051,
-  transport: 'ws' as 'ws' | 'grpc',
+  transport: 'ws' as LiveTransport,
   scene: 'broadband' as SceneName,
   /** 2 ms at 16 kHz: the longest frame that keeps the default broadband scene causal with 2 frames of playout. */
   frame: 32,
@@ -41,7 +41,9 @@ export const LIVE_OPTIONS = {
 export const LIVE_HELP = `  --url URL             the service (default ${LIVE_DEFAULTS.url})
   --api-key KEY         authenticate with this API key (default: register a throwaway user, where the
                         service allows registration)
-  --transport ws|grpc   WebSocket (/api/v1/stream) or gRPC anc.ANCService (default ${LIVE_DEFAULTS.transport})
+  --transport ws|grpc|webrtc
+                        WebSocket (/api/v1/stream), gRPC anc.ANCService, or WebRTC data channels over UDP
+                        (signalled at /api/v1/webrtc/offer) (default ${LIVE_DEFAULTS.transport})
   --grpc-port N         the service's gRPC port, on the host of --url (default ${LIVE_DEFAULTS.grpcPort})
   --scene NAME          noise scene (default ${LIVE_DEFAULTS.scene}), one of:
 ${SCENE_NAMES.map((name) => `                          ${name.padEnd(14)}${describeScene(name)}`).join('\n')}
@@ -56,12 +58,16 @@ secondary path the server sees includes ${LIVE_DEFAULTS.playoutDelayFrames} fram
 frames of at most 32 samples (2 ms, round trip < 4 ms). With longer frames (e.g. --frame 160 = 10 ms) only
 periodic noise (--scene engine, chirp) can be cancelled — that is physics, not a fault.`;
 
+/** How a live session reaches the service. */
+export type LiveTransport = 'ws' | 'grpc' | 'webrtc';
+const TRANSPORTS: readonly LiveTransport[] = ['ws', 'grpc', 'webrtc'];
+
 export interface LiveOptions {
   url: string;
   apiKey: string | undefined;
   grpcPort: number;
   scene: SceneName;
-  transport: 'ws' | 'grpc';
+  transport: LiveTransport;
   frame: number;
   identificationS: number;
 }
@@ -80,7 +86,7 @@ export function parseLiveOptions(values: LiveValues): LiveOptions {
   const scene = values.scene ?? LIVE_DEFAULTS.scene;
   if (!isSceneName(scene)) throw new UsageError(`unknown scene '${scene}'; known scenes: ${SCENE_NAMES.join(', ')}`);
   const transport = values.transport ?? LIVE_DEFAULTS.transport;
-  if (transport !== 'ws' && transport !== 'grpc') throw new UsageError(`--transport must be ws or grpc, got '${transport}'`);
+  if (!(TRANSPORTS as readonly string[]).includes(transport)) throw new UsageError(`--transport must be ws, grpc or webrtc, got '${transport}'`);
   const apiKey = values['api-key'];
   if (apiKey !== undefined && apiKey.trim() === '') throw new UsageError('--api-key is empty');
   return {
@@ -88,7 +94,7 @@ export function parseLiveOptions(values: LiveValues): LiveOptions {
     apiKey,
     grpcPort: integerOption(values['grpc-port'], 'grpc-port', { min: 1, max: 65535 }) ?? LIVE_DEFAULTS.grpcPort,
     scene,
-    transport,
+    transport: transport as LiveTransport,
     frame: integerOption(values.frame, 'frame', { min: 16, max: 4096 }) ?? LIVE_DEFAULTS.frame,
     identificationS: numberOption(values.identification, 'identification', { min: 0.1, max: 60 }) ?? LIVE_DEFAULTS.identificationS,
   };
@@ -136,6 +142,12 @@ export function liveError(error: unknown, options: LiveOptions, doing: string): 
   return error instanceof Error ? error : new Error(String(error));
 }
 
+/** "WebSocket http://…", "gRPC host:port", "WebRTC http://…", for progress lines. */
+export function describeTransport(options: LiveOptions): string {
+  if (options.transport === 'grpc') return `gRPC ${grpcAddress(options)}`;
+  return `${options.transport === 'ws' ? 'WebSocket' : 'WebRTC'} ${options.url}`;
+}
+
 /** The gRPC address: --url's host with --grpc-port. */
 export function grpcAddress(options: LiveOptions): string {
   const host = new URL(options.url).hostname;
@@ -159,13 +171,14 @@ export async function openRoomSession(sdk: ClientModule, api: ApiClient, credent
   } catch (error) {
     throw liveError(error, options, 'creating a session');
   }
-  const client: StreamClient = options.transport === 'ws' ? new sdk.WsStreamClient() : new sdk.GrpcStreamClient();
+  const client: StreamClient = options.transport === 'ws' ? new sdk.WsStreamClient()
+    : options.transport === 'webrtc' ? new sdk.RtcStreamClient() : new sdk.GrpcStreamClient();
   const end = async (): Promise<void> => {
     await client.close().catch(() => undefined);
     await api.endSession(sessionId).catch(() => undefined);
   };
   try {
-    await client.connect({ url: options.transport === 'ws' ? options.url : grpcAddress(options), token: credential, sessionId, config });
+    await client.connect({ url: options.transport === 'grpc' ? grpcAddress(options) : options.url, token: credential, sessionId, config });
   } catch (error) {
     await end();
     throw liveError(error, options, 'connecting');
@@ -175,7 +188,7 @@ export async function openRoomSession(sdk: ClientModule, api: ApiClient, credent
 
 const OPTIONS = { ...LIVE_OPTIONS, seconds: { type: 'string' }, seed: { type: 'string' } } as const;
 
-const HELP = `Usage: antiphase stream [--url URL] [--api-key KEY] [--scene NAME] [--transport ws|grpc] [--seconds N] [--frame SAMPLES]
+const HELP = `Usage: antiphase stream [--url URL] [--api-key KEY] [--scene NAME] [--transport ws|grpc|webrtc] [--seconds N] [--frame SAMPLES]
 
 One live ANC session against the service: a simulated room runs here in real time and streams its reference
 and error microphones; the server identifies the secondary path (network delay included), then adapts its
@@ -213,7 +226,7 @@ export const streamCommand: Command = {
       });
       const session = await openRoomSession(sdk, api, credential, room, options);
       const T = (options.frame * 1000) / LIVE_DEFAULTS.sampleRate;
-      out(`antiphase stream: session ${session.sessionId} over ${options.transport === 'ws' ? 'WebSocket' : `gRPC ${grpcAddress(options)}`} (${how})`);
+      out(`antiphase stream: session ${session.sessionId} over ${describeTransport(options)} (${how})`);
       out(`  ${options.scene} scene, ${LIVE_DEFAULTS.sampleRate} Hz, ${options.frame}-sample frames (${fixed(T, 2)} ms), playout ${LIVE_DEFAULTS.playoutDelayFrames} frames ` +
         `(round-trip budget ${fixed(LIVE_DEFAULTS.playoutDelayFrames * T, 1)} ms); causality margin ${room.causalityMarginSamples} samples` +
         (room.causalityMarginSamples < 0 ? ' (negative: only periodic noise can be cancelled)' : ''));

@@ -24,6 +24,8 @@ import { presetRoutes } from './routes/presets.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { jobRoutes } from './routes/jobs.js';
 import { opsRoutes } from './routes/ops.js';
+import { webrtcRoutes } from './routes/webrtc.js';
+import type { WebRtcTransport } from '../transports/webrtc.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -40,6 +42,8 @@ export interface AppDeps {
   engine: Engine;
   metrics: ServerMetrics;
   presets: PresetService;
+  /** Null when ANTIPHASE_WEBRTC=false. */
+  webrtc: WebRtcTransport | null;
   onStreamConnection?: WsPluginOptions['onConnection'];
 }
 
@@ -150,6 +154,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await api.register(sessionRoutes, deps);
     await api.register(jobRoutes, deps);
     await api.register(presetRoutes, deps);
+    await api.register(webrtcRoutes, deps);
   }, { prefix: '/api/v1' });
   await app.register(wsPlugin, {
     auth: deps.auth, sessions: deps.sessions, queueFrames: config.streamQueueFrames, onConnection: deps.onStreamConnection,

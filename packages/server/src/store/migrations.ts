@@ -92,4 +92,28 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX preset_banks_user ON preset_banks(user_id, created_at);
     `,
   },
+  {
+    version: 3,
+    name: 'sessions may use the webrtc transport',
+    // SQLite cannot alter a CHECK constraint: the table is rebuilt (https://sqlite.org/lang_altertable.html,
+    // "other kinds of table schema changes"); the runner turns foreign keys off around it, so session_metrics and
+    // noise_events keep their rows, and checks them before committing.
+    sql: `
+      CREATE TABLE sessions_rebuilt (
+        id           TEXT PRIMARY KEY,
+        user_id      TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        config       TEXT NOT NULL,
+        phase        TEXT NOT NULL,
+        transport    TEXT NOT NULL CHECK (transport IN ('rest', 'ws', 'grpc', 'webrtc')),
+        created_at   TEXT NOT NULL,
+        ended_at     TEXT,
+        final_stats  TEXT
+      );
+      INSERT INTO sessions_rebuilt (id, user_id, config, phase, transport, created_at, ended_at, final_stats)
+        SELECT id, user_id, config, phase, transport, created_at, ended_at, final_stats FROM sessions;
+      DROP TABLE sessions;
+      ALTER TABLE sessions_rebuilt RENAME TO sessions;
+      CREATE INDEX sessions_user ON sessions(user_id, created_at);
+    `,
+  },
 ];

@@ -66,3 +66,27 @@ test('only the first user becomes admin; API keys revoke once; sessions and jobs
   const job = await store.jobById('j');
   assert.deepEqual([job?.status, job?.resultPath, job?.report], ['done', '/out.wav', { noiseReductionDb: 9 }]);
 });
+
+test('migration 3 rebuilds sessions for the webrtc transport and keeps every session, metric and noise event', async (t) => {
+  const path = tempDb(t);
+  const before = new SqliteStore({ path, migrations: MIGRATIONS.filter((m) => m.version < 3) });
+  await before.migrate();
+  const now = new Date().toISOString();
+  await before.createUserFirstIsAdmin({ id: 'a', email: 'a@x.io', passwordHash: 'h', createdAt: now });
+  await before.createSession({ id: 's', userId: 'a', config: { sampleRate: 16000 }, phase: 'controlling', transport: 'ws', createdAt: now });
+  await before.appendSessionMetrics([{ sessionId: 's', t: now, nrDb: 21, frames: 100, late: 0, lost: 0, processingUsP50: 20, processingUsP99: 80 }]);
+  await before.appendNoiseEvent({ sessionId: 's', t: now, type: 'bypass-on', detail: { label: 'siren' } });
+  await assert.rejects(before.createSession({ id: 'w', userId: 'a', config: {}, phase: 'controlling', transport: 'webrtc', createdAt: now }), /CHECK/);
+  await before.close();
+
+  const after = new SqliteStore({ path });
+  t.after(() => after.close());
+  await after.migrate();
+  assert.deepEqual(after.appliedMigrations(), MIGRATIONS.map((m) => m.version));
+  assert.equal((await after.sessionById('s'))?.transport, 'ws');
+  assert.equal((await after.sessionMetrics('s', 10))[0].nrDb, 21);
+  assert.equal((await after.noiseEvents('s', 10))[0].type, 'bypass-on');
+  await after.createSession({ id: 'w', userId: 'a', config: {}, phase: 'controlling', transport: 'webrtc', createdAt: now });
+  assert.equal(after.db.pragma('foreign_keys', { simple: true }), 1, 'foreign keys are back on');
+  await assert.rejects(after.appendNoiseEvent({ sessionId: 'nope', t: now, type: 'x', detail: {} }), /FOREIGN KEY/);
+});

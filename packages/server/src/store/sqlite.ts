@@ -80,12 +80,22 @@ export class SqliteStore implements Store {
     const pending = [...this.migrations].sort((a, b) => a.version - b.version).filter((m) => !applied.has(m.version));
     if (pending.length === 0) return;
     const record = this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
-    this.db.transaction(() => {
-      for (const migration of pending) {
-        this.db.exec(migration.sql);
-        record.run(migration.version, migration.name, new Date().toISOString());
-      }
-    })();
+    // Foreign keys are off while migrations run (a pragma that cannot change inside a transaction), so that a
+    // migration may rebuild a table others reference without cascading deletes; the check before commit proves
+    // that nothing dangles afterwards.
+    this.db.pragma('foreign_keys = OFF');
+    try {
+      this.db.transaction(() => {
+        for (const migration of pending) {
+          this.db.exec(migration.sql);
+          record.run(migration.version, migration.name, new Date().toISOString());
+        }
+        const dangling = this.db.pragma('foreign_key_check') as unknown[];
+        if (dangling.length > 0) throw new Error(`migrations left ${dangling.length} rows with dangling foreign keys: ${JSON.stringify(dangling.slice(0, 3))}`);
+      })();
+    } finally {
+      this.db.pragma('foreign_keys = ON');
+    }
   }
 
   async ping(): Promise<void> {

@@ -27,7 +27,7 @@ export interface ApiKeyRecord {
   revokedAt: string | null;
 }
 
-export type SessionTransport = 'rest' | 'ws' | 'grpc';
+export type SessionTransport = 'rest' | 'ws' | 'grpc' | 'webrtc';
 /** Engine phases plus 'interrupted': the server stopped without ending the session (crash or kill). */
 export type StoredPhase = 'identifying' | 'controlling' | 'disabled' | 'ended' | 'interrupted';
 

@@ -22,10 +22,10 @@ test('serve, stream and loadtest print their usage with --help, and bad options 
     assert.match(runs[i].stdout, new RegExp(`^Usage: antiphase ${command}`));
     assert.match(runs[i].stdout, /-h, --help/);
   }
-  assert.match(runs[1].stdout, /--transport ws\|grpc[\s\S]*--frame SAMPLES[\s\S]*causal|cancellable/);
+  assert.match(runs[1].stdout, /--transport ws\|grpc\|webrtc[\s\S]*--frame SAMPLES[\s\S]*causal|cancellable/);
   assert.match(runs[2].stdout, /--json[\s\S]*rttMsP50/);
   assert.equal(runs[3].code, 2);
-  assert.match(runs[3].stderr, /^antiphase stream: error: --transport must be ws or grpc, got 'udp'\n$/);
+  assert.match(runs[3].stderr, /^antiphase stream: error: --transport must be ws, grpc or webrtc, got 'udp'\n$/);
   assert.equal(runs[4].code, 2);
   assert.match(runs[4].stderr, /^antiphase loadtest: error: --sessions must be a whole number from 1/);
   assert.equal(runs[5].code, 2);
@@ -74,7 +74,7 @@ test('stream runs one live session and prints the NR of each second', async (t) 
   const server = await startTestServer(t);
   const run = await antiphase(['stream', '--url', server.url, '--seconds', '2', '--scene', 'engine', '--frame', '160']);
   assert.equal(run.code, 0, run.stderr);
-  assert.match(run.stdout, /^antiphase stream: session \S+ over WebSocket \(throwaway user /);
+  assert.match(run.stdout, /^antiphase stream: session \S+ over WebSocket http:\/\/127\.0\.0\.1:\d+ \(throwaway user /);
   assert.match(run.stdout, /causality margin -228 samples \(negative: only periodic noise can be cancelled\)/);
   assert.match(run.stdout, /^t= {2}1s {2}NR +-?\d+\.\d dB .*\(identifying\)$/m);
   assert.match(run.stdout, /^t= {2}2s {2}NR +-?\d+\.\d dB /m);

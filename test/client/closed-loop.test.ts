@@ -10,7 +10,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GrpcStreamClient, VirtualRoom, WsStreamClient, type StreamClient, type VirtualRoomReport } from '@antiphase/client';
+import { GrpcStreamClient, RtcStreamClient, VirtualRoom, WsStreamClient, type StreamClient, type VirtualRoomReport } from '@antiphase/client';
 import type { SceneName } from '@antiphase/dsp';
 import { signedUpClient, startTestServer } from './support.js';
 
@@ -18,14 +18,14 @@ const SLOT_DEADLINE_MS = 250;
 const IDENTIFICATION_S = 1;
 const CONTROL_S = 5;
 
-async function runLoop(t: { after(fn: () => unknown): void; diagnostic(message: string): void }, transport: 'ws' | 'grpc', scene: SceneName): Promise<VirtualRoomReport> {
-  const server = await startTestServer(t);
+async function runLoop(t: { after(fn: () => unknown): void; diagnostic(message: string): void }, transport: StreamClient['transport'], scene: SceneName): Promise<VirtualRoomReport> {
+  const server = await startTestServer(t, { webrtcAddresses: ['127.0.0.1'] });
   const api = await signedUpClient(server);
   const room = new VirtualRoom({ scene, frameSize: 32, pace: false, slotDeadlineMs: SLOT_DEADLINE_MS, identificationS: IDENTIFICATION_S });
   assert.equal(room.causalityMarginSamples, 28);
-  const client: StreamClient = transport === 'ws' ? new WsStreamClient() : new GrpcStreamClient();
+  const client: StreamClient = transport === 'ws' ? new WsStreamClient() : transport === 'grpc' ? new GrpcStreamClient() : new RtcStreamClient();
   t.after(() => client.close());
-  const url = transport === 'ws' ? server.url : `127.0.0.1:${server.grpcPort}`;
+  const url = transport === 'grpc' ? `127.0.0.1:${server.grpcPort}` : server.url;
   const ready = await client.connect({ url, token: api.token, config: room.sessionConfig() });
   assert.equal(ready.frameSize, 32);
   assert.equal(ready.sampleRate, 16000);
@@ -42,7 +42,7 @@ async function runLoop(t: { after(fn: () => unknown): void; diagnostic(message: 
   return report;
 }
 
-for (const transport of ['ws', 'grpc'] as const) {
+for (const transport of ['ws', 'grpc', 'webrtc'] as const) {
   test(`over ${transport}, the closed loop cancels causal broadband noise by ≥ 20 dB within 5 s after a 1 s identification`, async (t) => {
     const report = await runLoop(t, transport, 'broadband');
     const nr = report.nrDbPerSecond[IDENTIFICATION_S + CONTROL_S - 1];

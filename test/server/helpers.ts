@@ -9,6 +9,7 @@ import type { TestContext } from 'node:test';
 import WebSocket from 'ws';
 import { decodeFrame, encodeAudioFrame, encodeJsonFrame, type DecodedFrame } from '@antiphase/protocol';
 import { writeWav } from '@antiphase/dsp';
+import type { SessionConfig } from '@antiphase/engine';
 import { loadConfig, startServer, type RunningServer, type ServerConfig } from '@antiphase/server';
 
 export function tempDir(t: TestContext, prefix = 'antiphase-server-'): string {
@@ -58,7 +59,7 @@ export async function userToken(server: { url: string }, email: string, password
 }
 
 /** A session config that skips identification (a known Ŝ), so anti-noise is the controller's from the first frame. */
-export function sessionConfig(frameSize = 160): Record<string, unknown> {
+export function sessionConfig(frameSize = 160): SessionConfig {
   return { sampleRate: 16000, frameSize, taps: 64, secondaryPathEstimate: [0, 0, 0, 0, 0.8, 0.3, -0.1] };
 }
 

@@ -123,6 +123,17 @@ test('late frames are dropped, counted, and answered with null', async (t) => {
   assert.equal(stats.framesProcessed, 11);
 });
 
+test('a frame overtaken by its successor is counted late, not also lost; one that never comes stays lost', async (t) => {
+  const engine = new Engine({ workers: 1 });
+  t.after(() => engine.close());
+  await engine.createSession(CONFIG, 'reordered');
+  for (const k of [0, 1, 3, 2, 4, 6, 7]) await engine.processFrame(frameOf('reordered', k, k * 10_000));
+  const stats = await engine.getStats('reordered');
+  assert.equal(stats.framesLate, 1, 'frame 2 came after frame 3 had taken its slot');
+  assert.equal(stats.framesLost, 1, 'frame 5 never came');
+  assert.equal(stats.framesProcessed, 6);
+});
+
 test('the engine rejects non-finite audio and frames of the wrong size, and the session carries on', async (t) => {
   const engine = new Engine({ workers: 1 });
   t.after(() => engine.close());

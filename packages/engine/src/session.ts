@@ -71,6 +71,8 @@ const NR_HISTORY_LENGTH = 600;
 const NR_FRAMES_PER_SECOND = 25;
 /** NR values are clamped to ±this many dB (a silent error would otherwise give +∞, which JSON cannot carry). */
 const NR_LIMIT_DB = 120;
+/** How far back a lost frame may still arrive and be re-counted as late instead (frames). */
+const RECENT_GAPS = 256;
 const SNAPSHOT_KIND = 'antiphase-session';
 
 export class Session {
@@ -102,6 +104,12 @@ export class Session {
   private framesProcessed = 0;
   private framesLate = 0;
   private framesLost = 0;
+  /**
+   * The sequences most recently counted lost, by sequence mod RECENT_GAPS: a frame that only arrived out of order
+   * (an unordered WebRTC channel) turns from lost into late when it comes, so it is not counted twice. Not in
+   * snapshots: a restored session at worst counts a straggler from before the restore as both.
+   */
+  private readonly recentGaps = new Float64Array(RECENT_GAPS).fill(-1);
   private framesInvalid = 0;
   private framesSilentAtClient = 0;
   private framesOverrun = 0;
@@ -238,6 +246,11 @@ export class Session {
     }
     if (this.started && sequence < this.nextSequence) {
       this.framesLate++; // its slot has been played (as silence) already
+      const slot = sequence % RECENT_GAPS;
+      if (this.recentGaps[slot] === sequence) {
+        this.recentGaps[slot] = -1;
+        this.framesLost--; // it was not lost after all, only late
+      }
       return null;
     }
     // Even a frame that is dropped below tells what the loudspeaker played in its slot.
@@ -491,7 +504,9 @@ export class Session {
     }
     const missing = until - this.nextSequence;
     if (missing <= 0) return;
-    this.framesLost += Math.max(0, Math.min(until, lostBefore) - this.nextSequence);
+    const lostUntil = Math.min(until, lostBefore);
+    this.framesLost += Math.max(0, lostUntil - this.nextSequence);
+    for (let lost = Math.max(this.nextSequence, lostUntil - RECENT_GAPS); lost < lostUntil; lost++) this.recentGaps[lost % RECENT_GAPS] = lost;
     // After enough zero frames every history is zero; more of them would change nothing but the leakage.
     const cap = Math.ceil((this.modelTaps + this.config.taps) / this.frameSize) + 1;
     for (let i = 0; i < Math.min(missing, cap); i++) {

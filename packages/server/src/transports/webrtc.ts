@@ -88,6 +88,11 @@ function parseOffer(body: unknown): string {
   if (!/^m=application .*webrtc-datachannel/m.test(offer.sdp)) {
     throw new ApiError('BAD_REQUEST', `the offer has no data channel (m=application … webrtc-datachannel): create the "${CONTROL_CHANNEL}" and "${AUDIO_CHANNEL}" channels before the offer`);
   }
+  // DTLS and ICE credentials: without them the peer could never connect, so say so now rather than time out later.
+  if (!/^a=fingerprint:[A-Za-z0-9-]+ [0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2})+\s*$/m.test(offer.sdp)) {
+    throw new ApiError('BAD_REQUEST', 'the offer has no valid DTLS fingerprint (a=fingerprint:<hash> <hex bytes, colon-separated>)');
+  }
+  if (!/^a=ice-ufrag:\S+/m.test(offer.sdp) || !/^a=ice-pwd:\S+/m.test(offer.sdp)) throw new ApiError('BAD_REQUEST', 'the offer has no ICE credentials (a=ice-ufrag, a=ice-pwd)');
   if (!/^a=candidate:/m.test(offer.sdp)) {
     throw new ApiError('BAD_REQUEST', 'the offer carries no ICE candidates: wait for ICE gathering to complete before sending it (signalling is non-trickle)');
   }

@@ -1,7 +1,7 @@
 /**
  * npm run bench:server — the service under real-time load (docs/benchmarks.md, "Service").
  *
- * For each transport (WebSocket, gRPC) and frame size (32 and 160 samples at 16 kHz, FxNLMS with 256 taps, a
+ * For each transport (WebSocket, gRPC, WebRTC data channel) and frame size (32 and 160 samples at 16 kHz, FxNLMS with 256 taps, a
  * known Ŝ of D·N + 256 taps, so every session controls from its first frame): a fresh server in its own child process (bench/lib/server-child.ts,
  * loopback, temporary data directory) and, in this process, a light load generator (bench/lib/loadgen.ts) running
  * N virtual rooms paced in real time. Measured at 1 and 100 sessions and at the largest sustainable number, found
@@ -17,7 +17,7 @@
  *
  *   --quick                 short steps (settle 1 s, measure 3 s) and a coarser search
  *   --json                  one JSON object on stdout (progress stays on stderr)
- *   --transports ws,grpc    --frames 32,160    --max N (search ceiling, default 1000)
+ *   --transports ws,grpc,webrtc  --frames 32,160    --max N (search ceiling, default 1000)
  *   --settle S --measure S  step timing (default 2 and 6 s)
  *   --workers N             engine worker threads in the server (default: its own default, one per core)
  *   --server-args "…"       extra node flags for the server process (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof")
@@ -74,7 +74,8 @@ interface ServerProcess {
 async function startServerProcess(): Promise<ServerProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'antiphase-bench-'));
   const execArgv = ['--import', 'tsx', ...(args['server-args'] ? args['server-args'].split(/\s+/).filter(Boolean) : [])];
-  const env: NodeJS.ProcessEnv = { ...process.env, BENCH_DATA_DIR: dataDir, ANTIPHASE_CONFIG: '' };
+  // WebRTC stays on loopback, where the load generator's peers are.
+  const env: NodeJS.ProcessEnv = { ...process.env, BENCH_DATA_DIR: dataDir, ANTIPHASE_CONFIG: '', ANTIPHASE_WEBRTC_ADDRESSES: '127.0.0.1' };
   if (args.workers !== undefined) env.ANTIPHASE_WORKERS = args.workers;
   const child = fork(new URL('./lib/server-child.ts', import.meta.url), [], { execArgv, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ready = await new Promise<{ url: string; grpcPort: number; workers: number }>((resolve, reject) => {

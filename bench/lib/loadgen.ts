@@ -1,6 +1,6 @@
 /**
  * A light load generator for bench/server.ts: N virtual rooms paced in real time against one server, over
- * WebSocket or gRPC, with the VirtualRoom's frame schedule (packages/client/src/virtual-room.ts) but a fraction of
+ * WebSocket, gRPC or WebRTC (the SDK's data-channel socket on werift, which speaks the WebSocket frames), with the VirtualRoom's frame schedule (packages/client/src/virtual-room.ts) but a fraction of
  * its cost, so that the server, not the generator, is what saturates:
  *  - every frame period each room plays the anti-noise that answered the frame D = playoutDelayFrames periods
  *    earlier (silence, and the antiNoiseMissing flag, if it had not arrived), captures a frame and sends it;
@@ -18,11 +18,12 @@ import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import WebSocket from 'ws';
+import { nodeRtcPeerFactory, rtcSocketFactory, type WebSocketLike } from '@antiphase/client';
 import {
   ANC_PROTO_LOADER_OPTIONS, ANC_PROTO_PATH, encodeAudioFrame, encodeJsonFrame, type AntiNoiseChunk, type AudioChunk,
 } from '@antiphase/protocol';
 
-export type Transport = 'ws' | 'grpc';
+export type Transport = 'ws' | 'grpc' | 'webrtc';
 
 /** A growable Float64Array (no per-value allocation). */
 export class Recorder {
@@ -128,6 +129,8 @@ class Room {
   private readonly ref: Float32Array;
   private readonly err: Float32Array;
   private ws: WebSocket | null = null;
+  /** WebRTC: the SDK's socket over the anc-control / anc-audio data channels (the same frames as WebSocket). */
+  private rtc: WebSocketLike | null = null;
   private call: GrpcCall | null = null;
   private client: grpc.Client | null = null;
   private grpcBlocked = false;
@@ -152,45 +155,75 @@ class Room {
   }
 
   async open(): Promise<void> {
-    if (this.gen.options.transport === 'ws') await this.openWs();
+    const { transport } = this.gen.options;
+    if (transport === 'ws') await this.openWs();
+    else if (transport === 'webrtc') await this.openRtc();
     else await this.openGrpc();
   }
 
   private openWs(): Promise<void> {
     const o = this.gen.options;
     return new Promise((resolve, reject) => {
+      const settle = this.settler(resolve, reject);
       const ws = new WebSocket(`${o.url.replace(/^http/, 'ws')}/api/v1/stream`, {
         headers: { authorization: `Bearer ${o.token}` }, perMessageDeflate: false,
       });
       this.ws = ws;
       ws.binaryType = 'nodebuffer';
-      const timer = setTimeout(() => reject(new Error('no ready within 30 s')), 30_000);
       ws.on('open', () => ws.send(encodeJsonFrame('hello', { config: o.config })));
-      ws.on('error', (error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
+      ws.on('error', settle);
       ws.on('close', () => {
         this.closed = true;
       });
-      ws.on('message', (data: Buffer) => {
-        const type = data[1];
-        if (type === 2) {
-          this.onAnswer(data.readUInt32LE(4), data.readUInt32LE(28), data, 32);
-        } else if (type === 6) {
-          this.sessionId = (JSON.parse(data.subarray(32).toString('utf8')) as { sessionId: string }).sessionId;
-          clearTimeout(timer);
-          resolve();
-        } else if (type === 3) {
-          const code = data.readUInt16LE(32);
-          this.gen.countError(String(code));
-          if (this.sessionId === '') {
-            clearTimeout(timer);
-            reject(new Error(`error frame ${code}: ${data.subarray(34).toString('utf8')}`));
-          }
-        }
-      });
+      ws.on('message', (data: Buffer) => this.onStreamFrame(data, settle));
     });
+  }
+
+  private openRtc(): Promise<void> {
+    const o = this.gen.options;
+    return new Promise((resolve, reject) => {
+      const settle = this.settler(resolve, reject);
+      const socket = rtcSocketFactory(nodeRtcPeerFactory(['127.0.0.1'])).create(`${o.url.replace(/^http/, 'ws')}/api/v1/stream`, { authorization: `Bearer ${o.token}` });
+      this.rtc = socket;
+      socket.onopen = () => socket.send(encodeJsonFrame('hello', { config: o.config }));
+      socket.onerror = (event) => settle(new Error((event as { message?: string }).message ?? 'WebRTC error'));
+      socket.onclose = () => {
+        this.closed = true;
+      };
+      socket.onmessage = (event) => {
+        const data = event.data as Buffer | ArrayBuffer;
+        this.onStreamFrame(Buffer.isBuffer(data) ? data : Buffer.from(data), settle);
+      };
+    });
+  }
+
+  /** Resolves on the first call without an error, rejects on the first with one; gives up after 30 s. */
+  private settler(resolve: () => void, reject: (error: Error) => void): (error?: Error) => void {
+    let done = false;
+    const timer = setTimeout(() => settle(new Error('no ready within 30 s')), 30_000);
+    const settle = (error?: Error): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      if (error) reject(error);
+      else resolve();
+    };
+    return settle;
+  }
+
+  /** One binary stream frame from the server (WebSocket or WebRTC); `settle` hears ready, or an error before it. */
+  private onStreamFrame(data: Buffer, settle: (error?: Error) => void): void {
+    const type = data[1];
+    if (type === 2) {
+      this.onAnswer(data.readUInt32LE(4), data.readUInt32LE(28), data, 32);
+    } else if (type === 6) {
+      this.sessionId = (JSON.parse(data.subarray(32).toString('utf8')) as { sessionId: string }).sessionId;
+      settle();
+    } else if (type === 3) {
+      const code = data.readUInt16LE(32);
+      this.gen.countError(String(code));
+      if (this.sessionId === '') settle(new Error(`error frame ${code}: ${data.subarray(34).toString('utf8')}`));
+    }
   }
 
   private async openGrpc(): Promise<void> {
@@ -303,12 +336,13 @@ class Room {
     this.ringDone[r] = 0;
     if (step) step.sent++;
     const captureUs = gen.epochUs + (this.startMs + k * this.periodMs) * 1000;
-    if (this.ws) {
+    if (this.ws || this.rtc) {
       const b = this.buffer;
       b.writeUInt16LE(missing ? 2 : 0, 2);
       b.writeUInt32LE(seq, 4);
       b.writeDoubleLE(captureUs, 8);
-      this.ws.send(b, { binary: true });
+      if (this.ws) this.ws.send(b, { binary: true });
+      else this.rtc!.send(b);
     } else if (this.call) {
       if (this.grpcBlocked) {
         if (step) gen.countError('unsent (gRPC write buffer full)');
@@ -328,8 +362,8 @@ class Room {
     if (this.ringSeq[r] !== seq || this.ringDone[r]) return;
     this.ringDone[r] = 1;
     const step = this.gen.stepById(this.ringStep[r]);
-    // The frame this answers: sequence − 1 on gRPC (sequence 0 primed the session), = sequence on WebSocket.
-    const frame = this.ws ? seq : seq - 1;
+    // The frame this answers: sequence − 1 on gRPC (sequence 0 primed the session), = sequence on WebSocket/WebRTC.
+    const frame = this.call ? seq - 1 : seq;
     const slot = frame + this.D;
     const onTime = slot >= this.frame; // its slot has not been played yet
     if (step) {
@@ -360,6 +394,7 @@ class Room {
         ws.close(1000, 'bench done');
       });
     }
+    this.rtc?.close(1000, 'bench done');
     if (this.call) {
       this.call.end();
       this.call.cancel();

@@ -9,3 +9,4 @@ export type { Store } from './store/types.js';
 export { SqliteStore } from './store/sqlite.js';
 export { cancelRecording, resolveCancelOptions, CANCEL_DEFAULTS, CancelInputError, type CancelOptions, type CancelReport } from './jobs/cancel.js';
 export { STREAM_PATH } from './transports/ws-plugin.js';
+export { WEB_DIST } from './http/web.js';

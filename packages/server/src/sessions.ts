@@ -73,6 +73,7 @@ export class SessionService {
   private readonly live = new Map<string, LiveSession>();
   private readonly cursors = new Map<string, StatsCursor>();
   private readonly timer: NodeJS.Timeout;
+  private readonly noiseListeners = new Set<(event: ClientNoiseEvent, userId: string) => void>();
   private closing: Promise<void> | null = null;
 
   constructor(
@@ -160,6 +161,25 @@ export class SessionService {
     if (all && principal.role !== 'admin') throw new ApiError('FORBIDDEN', 'all=true is for admins');
     const records = await this.store.listSessions(all ? undefined : principal.userId, limit);
     return records.map((r) => this.view(r, this.cursors.get(r.id)?.latest ?? (r.finalStats as SessionStats | null) ?? null, this.live.get(r.id)));
+  }
+
+  /**
+   * Live sessions `principal` may watch (admins: everyone's) with the engine's latest per-second stats, from memory:
+   * no engine round trip and no database query, so the dashboard stream can call it every second for free.
+   */
+  liveSummaries(principal: Principal): { session: LiveSession; stats: SessionStats | null }[] {
+    const out: { session: LiveSession; stats: SessionStats | null }[] = [];
+    for (const session of this.live.values()) {
+      if (session.ending || (session.userId !== principal.userId && principal.role !== 'admin')) continue;
+      out.push({ session, stats: this.cursors.get(session.id)?.latest ?? null });
+    }
+    return out;
+  }
+
+  /** Every noise event of every live session, with its owner (the dashboard stream filters); returns unsubscribe. */
+  subscribeNoiseEvents(listener: (event: ClientNoiseEvent, userId: string) => void): () => void {
+    this.noiseListeners.add(listener);
+    return () => this.noiseListeners.delete(listener);
   }
 
   private view(record: SessionRecord, stats: SessionStats | null, live: LiveSession | undefined): SessionView {
@@ -288,6 +308,7 @@ export class SessionService {
     }
     void this.store.appendNoiseEvent({ sessionId: out.sessionId, t: out.t, type: out.type, detail: { atS: out.atS, ...out.detail } }).catch(() => undefined);
     live.onNoiseEvent?.(out);
+    for (const listener of this.noiseListeners) listener(out, live.userId);
     if (this.options.webhookUrl) void this.postWebhook(this.options.webhookUrl, { ...out, userId: live.userId });
   };
 

@@ -25,6 +25,8 @@ import { sessionRoutes } from './routes/sessions.js';
 import { jobRoutes } from './routes/jobs.js';
 import { opsRoutes } from './routes/ops.js';
 import { webrtcRoutes } from './routes/webrtc.js';
+import { dashboardRoutes } from './routes/dashboard.js';
+import { webPlugin } from './web.js';
 import type { WebRtcTransport } from '../transports/webrtc.js';
 
 declare module 'fastify' {
@@ -148,6 +150,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(websocket, { options: { maxPayload: WS_MAX_PAYLOAD } });
 
   await app.register(opsRoutes, deps);
+  await app.register(webPlugin, {});
   await app.register(async (api) => {
     await api.register(authRoutes, deps);
     await api.register(apiKeyRoutes, deps);
@@ -155,6 +158,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await api.register(jobRoutes, deps);
     await api.register(presetRoutes, deps);
     await api.register(webrtcRoutes, deps);
+    await api.register(dashboardRoutes, deps);
   }, { prefix: '/api/v1' });
   await app.register(wsPlugin, {
     auth: deps.auth, sessions: deps.sessions, queueFrames: config.streamQueueFrames, onConnection: deps.onStreamConnection,

@@ -1,0 +1,109 @@
+/**
+ * The dashboard's view of the service: same-origin fetch with the JWT as a Bearer header, errors as ApiFailure
+ * carrying the service's error code (or NETWORK when nothing answered), so the pages can tell "log in again" from
+ * "the service is down". The token lives in sessionStorage: it survives a reload, not the browser tab.
+ */
+export class ApiFailure extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+const TOKEN_KEY = 'antiphase.token';
+
+export const auth = {
+  get token(): string | null {
+    return sessionStorage.getItem(TOKEN_KEY);
+  },
+  set token(value: string | null) {
+    if (value === null) sessionStorage.removeItem(TOKEN_KEY);
+    else sessionStorage.setItem(TOKEN_KEY, value);
+  },
+};
+
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (auth.token) headers.authorization = `Bearer ${auth.token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  let response: Response;
+  try {
+    response = await fetch(`/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    throw new ApiFailure(0, 'NETWORK', 'The Antiphase service cannot be reached. Is it running?');
+  }
+  const payload = (response.headers.get('content-type') ?? '').includes('json') ? await response.json() as unknown : null;
+  if (!response.ok) {
+    const error = (payload as { error?: { code?: string; message?: string } } | null)?.error;
+    throw new ApiFailure(response.status, error?.code ?? 'HTTP_' + response.status, error?.message ?? `${method} ${path} answered ${response.status}`);
+  }
+  return payload as T;
+}
+
+/** Session summaries as GET /api/v1/dashboard/stream pushes them (packages/server/src/http/routes/dashboard.ts). */
+export interface SessionSummary {
+  id: string;
+  userId: string;
+  transport: string;
+  phase: string;
+  algorithm: string | null;
+  stepSize: number | null;
+  enabled: boolean | null;
+  nrDb: number | null;
+  nrHistoryDb: number[];
+  framesProcessed: number;
+  framesLate: number;
+  framesLost: number;
+  processingUsP50: number | null;
+  processingUsP99: number | null;
+  noiseType: string | null;
+  emergencyBypass: boolean;
+}
+
+export interface TickEvent {
+  t: string;
+  sessions: SessionSummary[];
+  ended: string[];
+  latency: { p50Us: number | null; p95Us: number | null; p99Us: number | null };
+  framesPerS: number;
+  live: number;
+}
+
+export interface NoiseEvent {
+  sessionId: string;
+  type: string;
+  atS: number;
+  t: string;
+  detail: Record<string, unknown>;
+}
+
+export interface StreamHandlers {
+  snapshot(sessions: SessionSummary[]): void;
+  tick(event: TickEvent): void;
+  noise(event: NoiseEvent): void;
+  /** The stream failed: 'auth' (token rejected) or 'network' (service down; EventSource keeps retrying). */
+  failure(kind: 'auth' | 'network'): void;
+}
+
+/**
+ * Opens the push channel. EventSource cannot send an Authorization header, so the token goes as ?access_token=
+ * (the server accepts it on this route only). EventSource does not expose the HTTP status of a failed connect,
+ * so on error one /auth/me call tells an invalid token (401) from an unreachable service.
+ */
+export function openDashboardStream(handlers: StreamHandlers): () => void {
+  const source = new EventSource(`/api/v1/dashboard/stream?access_token=${encodeURIComponent(auth.token ?? '')}`);
+  source.addEventListener('snapshot', (e) => handlers.snapshot((JSON.parse((e as MessageEvent<string>).data) as { sessions: SessionSummary[] }).sessions));
+  source.addEventListener('sessions', (e) => handlers.tick(JSON.parse((e as MessageEvent<string>).data) as TickEvent));
+  source.addEventListener('noise', (e) => handlers.noise(JSON.parse((e as MessageEvent<string>).data) as NoiseEvent));
+  source.onerror = () => {
+    void api('GET', '/auth/me').then(
+      () => undefined,
+      (error: unknown) => {
+        if (error instanceof ApiFailure && error.status === 401) {
+          source.close();
+          handlers.failure('auth');
+        } else handlers.failure('network');
+      },
+    );
+  };
+  return () => source.close();
+}

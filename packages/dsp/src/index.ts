@@ -22,6 +22,7 @@ export {
   type OfflineIdentificationOptions, type OnlineIdentificationOptions, type SecondaryPathEstimate,
 } from './identification/secondary-path.js';
 export { JointIdentifier, type JointIdentifierOptions } from './identification/joint.js';
+export { SecondaryPathModel, type SecondaryPathModelOptions } from './path-model.js';
 export { AcousticPlant, type PlantOptions } from './simulator/plant.js';
 export { parsePath, PathError, type AcousticPath, type ParsePathOptions } from './simulator/paths.js';
 export { generateScene, describeScene, isSceneName, chirp, SCENE_NAMES, type SceneName, type SceneOptions } from './simulator/scenes.js';

@@ -38,7 +38,7 @@
  * FORMAT_MISMATCH, one with NaN/±Inf samples with INVALID_AUDIO (counted in framesInvalid); its slot becomes a zero
  * frame so alignment holds.
  */
-import { createController, JointIdentifier, pathDelaySamples, Random, type Controller } from '@antiphase/dsp';
+import { createController, JointIdentifier, pathDelaySamples, Random, SecondaryPathModel, type Controller } from '@antiphase/dsp';
 import { HybridController, isNoiseClass, type NoiseClassifier, type PresetBank } from '@antiphase/intelligence';
 import { NoiseMonitor, type NoiseEvent } from './noise-monitor.js';
 import { applyPatch, estimateLoad, resolveConfig, toSessionConfig, type ResolvedConfig } from './config.js';
@@ -126,10 +126,10 @@ export class Session {
 
   // Model and control.
   private secondaryPath: Float32Array | null = null;
-  /** Ŝ reversed, so the convolutions run forward through the histories. */
-  private readonly reversedPath: Float32Array;
-  /** Leading zero taps of Ŝ (the playout delay, for an identified Ŝ): the convolutions skip them. */
-  private pathLead = 0;
+  /** Ŝ and the two histories it is applied to (in the model kernel's memory); it skips Ŝ's leading zeros. */
+  private readonly model: SecondaryPathModel;
+  /** Ŝ*q or Ŝ*(y_c − q) over the current frame. */
+  private readonly modelOutput: Float32Array;
   /** Played anti-noise q (emitted y, zeroed where the client reported silence): historyTaps past samples, then the current frame (N). */
   private readonly emittedHistory: Float32Array;
   /** y_c − q, same layout. */
@@ -184,9 +184,10 @@ export class Session {
     const H = (this.historyTaps = Math.max(M, delay));
     this.nrStride = Math.max(1, Math.floor(this.config.sampleRate / N / NR_FRAMES_PER_SECOND));
     this.identificationTarget = Math.round(this.config.identification.durationS * this.config.sampleRate);
-    this.reversedPath = new Float32Array(M);
-    this.emittedHistory = new Float32Array(H + N);
-    this.differenceHistory = new Float32Array(H + N);
+    this.model = new SecondaryPathModel({ taps: M, historyLength: H + N, histories: 2, maxBlock: N });
+    this.emittedHistory = this.model.history(0);
+    this.differenceHistory = this.model.history(1);
+    this.modelOutput = new Float32Array(N);
     this.playedNow = this.emittedHistory.subarray(H - delay, H - delay + N);
     this.differenceQuiet = M;
     this.zeros = new Float32Array(N);
@@ -557,23 +558,17 @@ export class Session {
         controlError = this.zeros;
       } else if (this.differenceQuiet < M) {
         controlError = this.controlError;
-        const s = this.reversedPath;
         const h = this.differenceHistory;
         const base = H - M;
-        const significant = M - this.pathLead;
-        // y_c − q is mostly zero (non-zero only around silent slots): convolve over its non-zero span only.
+        // y_c − q is mostly zero (non-zero only around silent slots): convolve over its non-zero span only, and
+        // over lags ≥ i + 1 only (samples of earlier frames: anti-noise cannot reach the mic within its frame).
         let first = base;
         while (first < H && h[first] === 0) first++;
         let last = H - 1;
         while (last >= first && h[last] === 0) last--;
-        for (let i = 0; i < N; i++) {
-          let acc = 0;
-          // Lags ≥ i + 1 only (samples of earlier frames), and none inside Ŝ's leading zeros.
-          const from = Math.max(0, first - base - i - 1);
-          const end = Math.min(M - 1 - i, significant, last - base - i);
-          for (let k = from; k < end; k++) acc += s[k] * h[base + i + 1 + k];
-          controlError[i] = error[i] + acc;
-        }
+        const correction = this.modelOutput;
+        this.model.filter(1, base + 1, correction, first - base - 1, Math.min(M - 1, last - base));
+        for (let i = 0; i < N; i++) controlError[i] = error[i] + correction[i];
       }
       controller.process(reference, controlError, yc);
       if (!real) yc.fill(0);
@@ -637,12 +632,8 @@ export class Session {
   }
 
   private useSecondaryPath(estimate: Float32Array): void {
-    const M = this.modelTaps;
     this.secondaryPath = estimate;
-    for (let k = 0; k < M; k++) this.reversedPath[k] = estimate[M - 1 - k];
-    let lead = 0;
-    while (lead < M && estimate[lead] === 0) lead++;
-    this.pathLead = lead;
+    this.model.setPath(estimate);
     this.controller = this.makeController(this.config, estimate);
     this.disturbanceEnergy = 0;
     this.errorEnergy = 0;
@@ -663,17 +654,12 @@ export class Session {
   /** d̂ = e − Ŝ*q over the frame just emitted (full convolution, current frame included, leading zeros skipped). */
   private accumulateNr(error: Float32Array): void {
     const N = this.frameSize;
-    const M = this.modelTaps;
-    const s = this.reversedPath;
-    const y = this.emittedHistory;
-    const base = this.historyTaps - M;
-    const end = M - this.pathLead;
+    const modelOutput = this.modelOutput;
+    this.model.filter(0, this.historyTaps - this.modelTaps + 1, modelOutput);
     let dd = 0;
     let ee = 0;
     for (let i = 0; i < N; i++) {
-      let acc = 0;
-      for (let k = 0; k < end; k++) acc += s[k] * y[base + i + 1 + k];
-      const d = error[i] - acc;
+      const d = error[i] - modelOutput[i];
       dd += d * d;
       ee += error[i] * error[i];
     }

@@ -4,6 +4,7 @@
  */
 import { wasmBase64 as fxlmsBase64 } from './generated/fxlms.wasm.js';
 import { wasmBase64 as jointBase64 } from './generated/joint.wasm.js';
+import { wasmBase64 as modelBase64 } from './generated/model.wasm.js';
 import { wasmBase64 as partitionedBase64 } from './generated/partitioned.wasm.js';
 
 export interface FxlmsWasmExports {
@@ -30,6 +31,11 @@ export interface JointWasmExports {
     scalars: number, a: number, b: number, vh: number, xh: number, probe: number, ref: number, err: number, res: number,
     M: number, K: number, n: number,
   ): void;
+}
+
+/** The secondary-path model kernel (assembly/model.ts); see src/path-model.ts. */
+export interface ModelWasmExports {
+  modelBlock(s: number, h: number, out: number, n: number, fromBase: number, endBase: number, endCap: number): void;
 }
 
 const modules = new Map<string, WebAssembly.Module | null>();
@@ -60,6 +66,11 @@ export function partitionedWasmModule(): WebAssembly.Module | null {
 /** The compiled joint-identifier kernel module, or null where WASM SIMD cannot run. */
 export function jointWasmModule(): WebAssembly.Module | null {
   return compile('joint', jointBase64);
+}
+
+/** The compiled secondary-path model kernel module, or null where WASM SIMD cannot run. */
+export function modelWasmModule(): WebAssembly.Module | null {
+  return compile('model', modelBase64);
 }
 
 /** Instantiates a kernel on memory the caller owns. */

@@ -5,8 +5,9 @@
  *  - Placement: a new session goes to the worker with the least estimated load (config.estimateLoad); if none has
  *    room under maxWorkerLoad the call fails with OVERLOADED.
  *  - The hop: each frame is packed into one ArrayBuffer that is transferred to the worker and back (port.ts);
- *    frames submitted in the same tick for the same worker go in one postMessage. Control calls for a worker
- *    flush its pending frames first, so a session sees frames and calls in submission order.
+ *    frames submitted in the same event-loop turn for the same worker go in one postMessage (flushed by
+ *    setImmediate, after every socket read of that turn, not per frame). Control calls for a worker flush its
+ *    pending frames first, so a session sees frames and calls in submission order.
  *  - Isolation: configs are capped by the real-time budget at creation; each session's processing time is
  *    measured (stats) and a session slower than real time for overrunLimit frames in a row is ended with
  *    OVERLOADED. A worker that crashes fails only its own sessions (SESSION_FAILED, 'sessionFailed' event) and is
@@ -28,8 +29,19 @@ import type { NoiseEvent } from './noise-monitor.js';
 import type { FrameJob, FromWorker, HostMethod, ToWorker } from './port.js';
 import type { AntiNoiseFrame, AudioFrame, SessionConfig, SessionPatch, SessionStats } from './types.js';
 
+/**
+ * Worker threads by default: one per core, except on machines of two cores or fewer, where the sessions run in the
+ * calling thread. There the hop costs more than it spreads: with the transports' I/O thread, two workers and a
+ * client on two cores, threads wait for a core, and bench:server measured a per-frame latency of 62 µs p50 inline
+ * against 117 ms with two workers at 50 sessions, and half the server CPU (docs/benchmarks.md, "Service").
+ */
+export function defaultWorkerCount(): number {
+  const cores = availableParallelism();
+  return cores <= 2 ? 0 : cores;
+}
+
 export interface EngineOptions {
-  /** Worker threads (default os.availableParallelism()); 0 processes in the calling thread. */
+  /** Worker threads (default defaultWorkerCount()); 0 processes in the calling thread. */
   workers?: number;
   /** Estimated share of one core a worker may take before new sessions are refused with OVERLOADED (default 0.9). */
   maxWorkerLoad?: number;
@@ -110,7 +122,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   constructor(options: EngineOptions = {}) {
     super();
-    const workers = options.workers ?? availableParallelism();
+    const workers = options.workers ?? defaultWorkerCount();
     if (!Number.isInteger(workers) || workers < 0 || workers > 1024) {
       throw new EngineError('INVALID_CONFIG', `workers must be an integer from 0 to 1024, got ${workers}`, 'workers');
     }
@@ -199,7 +211,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       slot.transfer.push(samples);
       if (!slot.flushScheduled) {
         slot.flushScheduled = true;
-        queueMicrotask(() => this.flush(slot));
+        setImmediate(() => this.flush(slot));
       }
     });
   }
@@ -415,15 +427,20 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
   }
 
-  /** Inline engine: classification after the current frames, like a worker does after its batch. */
+  /** Inline engine: classification after the current frames, one session per turn, like a worker does. */
   private scheduleInlineClassification(): void {
     if (this.inlineClassifyScheduled || !this.inline!.classificationPending) return;
     this.inlineClassifyScheduled = true;
-    setImmediate(() => {
-      this.inlineClassifyScheduled = false;
-      if (this.closing) return;
-      for (const event of this.inline!.classifyDue()) this.emit('noiseEvent', event);
-    });
+    const classifyNext = (): void => {
+      const events = this.closing ? null : this.inline!.classifyNext();
+      if (events === null) {
+        this.inlineClassifyScheduled = false;
+        return;
+      }
+      for (const event of events) this.emit('noiseEvent', event);
+      setImmediate(classifyNext);
+    };
+    setImmediate(classifyNext);
   }
 
   private publish(entry: SessionEntry, stats: SessionStats): void {

@@ -11,6 +11,8 @@ import type { AntiNoiseFrame, AudioFrame, SessionConfig, SessionPatch, SessionSt
 
 export class SessionHost {
   private readonly sessions = new Map<string, Session>();
+  /** Sessions with a classification due, in the order they fell due (kept per frame: no scan of every session). */
+  private readonly classificationsDue = new Set<Session>();
   private readonly presetBanks = new Map<string, PresetBank>();
   private readonly options: SessionOptions;
 
@@ -54,27 +56,31 @@ export class SessionHost {
       session.end(message, 'SESSION_FAILED');
       throw new EngineError('SESSION_FAILED', `session ${frame.sessionId} ${message}`);
     }
+    if (session.classificationDue) this.classificationsDue.add(session);
     return {
       result, stats: session.takeStatsDue() || session.phase === 'ended' ? session.stats() : null, events: session.takeNoiseEvents(),
     };
   }
 
-  /** True when some session has a classification due: call classifyDue() once the current frames are answered. */
+  /** True when some session has a classification due: call classifyNext() once the current frames are answered. */
   get classificationPending(): boolean {
-    for (const session of this.sessions.values()) if (session.classificationDue) return true;
-    return false;
+    return this.classificationsDue.size > 0;
   }
 
-  /** Classifies every session whose second of audio is due (off the audio path); returns the events it caused. */
-  classifyDue(): NoiseEvent[] {
-    const events: NoiseEvent[] = [];
-    for (const session of this.sessions.values()) {
-      if (!session.classificationDue) continue;
+  /**
+   * Classifies one session whose second of audio is due (off the audio path, about a millisecond) and returns the
+   * events it caused; null when none is due. One at a time, so that the caller can answer frames in between: sessions
+   * created together fall due together, and classifying a worker's fifty sessions in one go would hold its frames
+   * up by tens of milliseconds once a second.
+   */
+  classifyNext(): NoiseEvent[] | null {
+    for (const session of this.classificationsDue) {
+      this.classificationsDue.delete(session);
+      if (!session.classificationDue) continue; // ended meanwhile
       session.classifyNoise();
-      const produced = session.takeNoiseEvents();
-      if (produced) events.push(...produced);
+      return session.takeNoiseEvents() ?? [];
     }
-    return events;
+    return null;
   }
 
   update(id: string, patch: SessionPatch): SessionStats {
@@ -91,6 +97,7 @@ export class SessionHost {
     const session = this.get(id);
     session.end();
     this.sessions.delete(id);
+    this.classificationsDue.delete(session);
     return session.stats();
   }
 
@@ -105,6 +112,7 @@ export class SessionHost {
   endAll(): void {
     for (const session of this.sessions.values()) session.end('engine closed');
     this.sessions.clear();
+    this.classificationsDue.clear();
   }
 
   private get(id: string): Session {

@@ -5,7 +5,7 @@
 export type {
   AntiNoiseFrame, AudioFrame, SessionConfig, SessionPatch, SessionPhase, SessionStats,
 } from './types.js';
-export { Engine, type EngineEvents, type EngineOptions } from './engine.js';
+export { defaultWorkerCount, Engine, type EngineEvents, type EngineOptions } from './engine.js';
 export { Session, type SessionOptions } from './session.js';
 export type { NoiseEvent, NoiseEventType } from './noise-monitor.js';
 export { EngineError, ENGINE_ERROR_CODES, isEngineErrorCode, type EngineErrorCode } from './errors.js';

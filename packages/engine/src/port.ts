@@ -4,7 +4,7 @@
  *   | reference (referenceLength f32) | error (errorLength f32) | anti-noise (referenceLength f32) |
  *
  * transferred, never copied: the worker writes the anti-noise into the last part and transfers the same buffer
- * back, so the worker allocates nothing per frame. Frames submitted in the same tick for the same worker travel in one message.
+ * back, so the worker allocates nothing per frame. Frames submitted in the same event-loop turn for the same worker travel in one message.
  */
 import type { SerializedEngineError } from './errors.js';
 import type { NoiseEvent } from './noise-monitor.js';

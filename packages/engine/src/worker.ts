@@ -77,12 +77,19 @@ function processFrames(jobs: Extract<ToWorker, { t: 'frames' }>['jobs']): void {
   if (!classifyScheduled && host.classificationPending) {
     // After the answers are posted, so a classification never delays the frames of this batch.
     classifyScheduled = true;
-    setImmediate(() => {
-      classifyScheduled = false;
-      const events = host.classifyDue();
-      if (events.length > 0) post({ t: 'noise', events });
-    });
+    setImmediate(classifyNext);
   }
+}
+
+/** One classification per event-loop turn: frames that arrive meanwhile are answered between two of them. */
+function classifyNext(): void {
+  const events = host.classifyNext();
+  if (events === null) {
+    classifyScheduled = false;
+    return;
+  }
+  if (events.length > 0) post({ t: 'noise', events });
+  setImmediate(classifyNext);
 }
 
 function call(id: number, method: string, args: unknown[]): void {

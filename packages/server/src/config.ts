@@ -7,8 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
+import { defaultWorkerCount } from '@antiphase/engine';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -78,7 +78,7 @@ export const CONFIG_VARIABLES = {
   ANTIPHASE_JWT_SECRET: { key: 'jwtSecret', default: '(generated, <dataDir>/jwt-secret)' },
   ANTIPHASE_JWT_TTL: { key: 'jwtTtlSeconds', default: '1h' },
   ANTIPHASE_ALLOW_REGISTRATION: { key: 'allowRegistration', default: 'true' },
-  ANTIPHASE_WORKERS: { key: 'workers', default: '(CPU cores)' },
+  ANTIPHASE_WORKERS: { key: 'workers', default: '(CPU cores; 0 on 2 cores or fewer)' },
   ANTIPHASE_MAX_SESSIONS: { key: 'maxSessions', default: '1000' },
   ANTIPHASE_MAX_BODY_BYTES: { key: 'maxBodyBytes', default: '1048576' },
   ANTIPHASE_MAX_UPLOAD_BYTES: { key: 'maxUploadBytes', default: '52428800' },
@@ -188,7 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   });
   const jwtTtlSeconds = get('ANTIPHASE_JWT_TTL', 3600, (v) => parseDuration('ANTIPHASE_JWT_TTL', v));
   const allowRegistration = get('ANTIPHASE_ALLOW_REGISTRATION', true, (v) => boolean('ANTIPHASE_ALLOW_REGISTRATION', v));
-  const workers = get('ANTIPHASE_WORKERS', availableParallelism(), (v) => integer('ANTIPHASE_WORKERS', v, 0, 1024));
+  const workers = get('ANTIPHASE_WORKERS', defaultWorkerCount(), (v) => integer('ANTIPHASE_WORKERS', v, 0, 1024));
   const maxSessions = get('ANTIPHASE_MAX_SESSIONS', 1000, (v) => integer('ANTIPHASE_MAX_SESSIONS', v, 1, 1_000_000));
   const maxBodyBytes = get('ANTIPHASE_MAX_BODY_BYTES', 1024 * 1024, (v) => integer('ANTIPHASE_MAX_BODY_BYTES', v, 1024, 2 ** 31 - 1));
   const maxUploadBytes = get('ANTIPHASE_MAX_UPLOAD_BYTES', 50 * 1024 * 1024, (v) => integer('ANTIPHASE_MAX_UPLOAD_BYTES', v, 1024, 2 ** 31 - 1));

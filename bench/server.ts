@@ -19,7 +19,7 @@
  *   --json                  one JSON object on stdout (progress stays on stderr)
  *   --transports ws,grpc,webrtc  --frames 32,160    --max N (search ceiling, default 1000)
  *   --settle S --measure S  step timing (default 2 and 6 s)
- *   --workers N             engine worker threads in the server (default: its own default, one per core)
+ *   --workers N             engine worker threads in the server (default: the server's, 0 = inline on ≤ 2 cores)
  *   --server-args "…"       extra node flags for the server process (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof")
  */
 import { fork } from 'node:child_process';
@@ -326,7 +326,7 @@ if (args.json) {
   })}\n`);
 } else {
   const lines = [
-    `Service benchmark, ${startedAt.toISOString()} – ${finishedAt.toISOString()}, ${cpus().length} cores (server and load generator share them), node ${process.version}`,
+    `Service benchmark, ${startedAt.toISOString()} – ${finishedAt.toISOString()}, ${cpus().length} cores (server and load generator share them), engine workers ${results[0]?.serverWorkers ?? '?'} (0: inline), node ${process.version}`,
     '',
     '| transport | frame | sessions | server processing p50 / p99 µs | round trip p50 / p95 / p99 ms | frames sent / late / lost | server CPU % | load-gen CPU % | gen lag p99 ms | load avg |',
     '|---|---|---|---:|---:|---:|---:|---:|---:|---:|',

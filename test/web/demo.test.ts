@@ -46,6 +46,9 @@ test('the demo cancels the engine scene by ≥ 20 dB in the local AudioWorklet a
   assert.ok(localNr >= 20, `local NR ${localNr} dB`);
   assert.ok(p50 > 0 && p99 >= p50, `the worklet timed its quanta (median ${p50} µs, p99 ${p99} µs)`);
   assert.equal(await timing.getAttribute('data-quanta'), String((8 * 48000) / 128), 'every quantum of the 8 s run was timed');
+  // The service sends COOP/COEP for the app, which is what gives the worklet's clock 5 µs instead of 100 µs.
+  assert.equal(await page.evaluate(() => crossOriginIsolated), true, 'the page is cross-origin isolated');
+  assert.match((await timing.textContent())!, /clock resolution 5 µs/);
 
   // Playback: a test cannot hear it, but the buttons must start and stop it without an error.
   await page.getByRole('button', { name: 'Play before (no control)' }).click();
@@ -106,11 +109,15 @@ test('a denied microphone says so on the page', { skip, timeout: 60_000 }, async
   assert.deepEqual(errors, []);
 });
 
-test('service mode without a login, and with a dead service, says what is wrong', { skip, timeout: 60_000 }, async (t) => {
+test('service mode without a login, with an invalid token, and with a dead service, says what is wrong', { skip, timeout: 60_000 }, async (t) => {
   const server = await startTestServer(t);
   const { page, errors } = await openPage(t, `${server.url}/#/demo`);
   await page.getByRole('button', { name: 'Run through the service' }).click();
   await page.getByRole('alert').filter({ hasText: 'Service mode streams to your account: log in first' }).waitFor();
+
+  await page.evaluate(() => sessionStorage.setItem('antiphase.token', 'not-a-jwt'));
+  await page.getByRole('button', { name: 'Run through the service' }).click();
+  await page.getByRole('alert').filter({ hasText: 'Your login has expired or is invalid: log in again' }).waitFor();
 
   await page.goto(`${server.url}/#/login`);
   await registerThroughPage(page, 'someone@example.com');

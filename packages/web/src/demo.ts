@@ -13,9 +13,9 @@
  * difference: the causality margin delay(P) − (loop delay + delay(S)).
  */
 import { connectWithFallback, RtcStreamClient, summarize, VirtualRoom, WsStreamClient, ductGeometry, type StreamClient } from '@antiphase/client/browser';
-import { pathDelaySamples } from '@antiphase/dsp';
+import { pathDelaySamples, type KernelName } from '@antiphase/dsp';
 import workletUrl from './worklet.ts?worker&url';
-import { api, auth } from './api.js';
+import { api, ApiFailure, auth } from './api.js';
 import { WindowChart } from './charts.js';
 import { DURATION_S, PROCESSOR_NAME, QUANTUM, SAMPLE_RATE, TAPS } from './demo-constants.js';
 import { DEMO_SCENES, demoScene, isDemoScene, SCENE_LABELS, SIREN_ONSET_S, type DemoScene } from './demo-scenes.js';
@@ -67,6 +67,10 @@ export async function renderDemo(app: HTMLElement): Promise<() => void> {
       <label>Noise <select id="scene" name="scene">
         ${DEMO_SCENES.map((s) => `<option value="${s}">${escapeHtml(SCENE_LABELS[s])}</option>`).join('')}
         <option value="${MIC}">Microphone (local mode)</option>
+      </select></label>
+      <label>Local kernel <select id="kernel" name="kernel">
+        <option value="wasm-simd">WASM SIMD</option>
+        <option value="scalar">TypeScript (reference)</option>
       </select></label>
       <label>Service frame <select id="frame" name="frame">
         <option value="480">480 samples (10 ms)</option>
@@ -143,7 +147,7 @@ export async function renderDemo(app: HTMLElement): Promise<() => void> {
     try {
       status.textContent = mode === 'local' ? 'Starting the AudioWorklet…' : 'Connecting to the service…';
       const result = mode === 'local'
-        ? await runLocal(choice === MIC ? null : sceneOf(choice), onSecond, (text) => (status.textContent = text))
+        ? await runLocal(choice === MIC ? null : sceneOf(choice), $<HTMLSelectElement>('#kernel').value as KernelName, onSecond, (text) => (status.textContent = text))
         : await runService(sceneOf(choice), Number($<HTMLSelectElement>('#frame').value), $<HTMLSelectElement>('#transport').value === 'auto', onSecond, abort.signal);
       if (abort.signal.aborted) return;
       results[mode] = result;
@@ -177,6 +181,7 @@ export async function renderDemo(app: HTMLElement): Promise<() => void> {
 
   async function runLocal(
     scene: { name: DemoScene; samples: Float32Array } | null,
+    kernel: KernelName,
     onSecond: (second: number, nrDb: number, note?: string) => void,
     say: (text: string) => void,
   ): Promise<RunResult> {
@@ -190,17 +195,24 @@ export async function renderDemo(app: HTMLElement): Promise<() => void> {
     try {
       await context.audioWorklet.addModule(workletUrl);
       const options: LocalLoopOptions = {
-        scene: scene?.samples ?? null, primaryPath, secondaryPath, stepSize: LOCAL_STEP_SIZE, durationS: DURATION_S, kernel: 'wasm-simd', bypass: true,
+        scene: scene?.samples ?? null, primaryPath, secondaryPath, stepSize: LOCAL_STEP_SIZE, durationS: DURATION_S, kernel, bypass: true,
       };
       const node = new AudioWorkletNode(context, PROCESSOR_NAME, { numberOfInputs: 1, numberOfOutputs: 1, outputChannelCount: [1], processorOptions: options });
+      let ready: () => void = () => undefined;
+      const constructed = new Promise<void>((resolve) => (ready = resolve));
       const done = new Promise<DoneMessage>((resolve) => {
         node.port.onmessage = (event: MessageEvent<WorkletMessage>) => {
           const message = event.data;
-          if (message.type === 'second') onSecond(message.second, message.nrDb, message.bypass ? ' (emergency bypass: anti-noise off)' : '');
+          if (message.type === 'ready') ready();
+          else if (message.type === 'second') onSecond(message.second, message.nrDb, message.bypass ? ' (emergency bypass: anti-noise off)' : '');
           else if (message.type === 'done') resolve(message);
         };
       });
+      let underrunsBefore: { events: number; seconds: number } | null = null;
       if (microphone !== null && context instanceof AudioContext) {
+        // Underruns count from here: not while the context idled before the processor existed.
+        await constructed;
+        underrunsBefore = playbackUnderruns(context);
         context.createMediaStreamSource(microphone).connect(node);
         // Pulled by the destination but silent: the error signal through the speakers would feed the microphone.
         const mute = context.createGain();
@@ -212,16 +224,28 @@ export async function renderDemo(app: HTMLElement): Promise<() => void> {
         await (context as OfflineAudioContext).startRendering();
       }
       const message = await done;
+      const underrunsAfter = context instanceof AudioContext ? playbackUnderruns(context) : null;
+      const underruns = underrunsAfter && underrunsBefore
+        ? { events: underrunsAfter.events - underrunsBefore.events, seconds: underrunsAfter.seconds - underrunsBefore.seconds } : null;
       const timing = summarize(Array.from(message.quantumUs));
       const budgetUs = (QUANTUM / SAMPLE_RATE) * 1e6;
       const over = message.quantumUs.reduce((n, us) => n + (us > budgetUs ? 1 : 0), 0);
-      const detail = message.timed
+      let detail = message.timed
         ? `${message.kernel} kernel; per ${QUANTUM}-sample quantum: median ${timing.p50.toFixed(1)} µs, p99 ${timing.p99.toFixed(1)} µs, max ${timing.max.toFixed(1)} µs of the ${budgetUs.toFixed(0)} µs budget (${over} of ${message.quantumUs.length} over; clock resolution ${message.clockResolutionUs} µs)`
         : `${message.kernel} kernel; this browser gives the AudioWorklet no clock, so the quanta are not timed`;
-      const app2 = app.querySelector<HTMLElement>('#local-timing')!;
-      app2.dataset.p50Us = timing.p50.toFixed(2);
-      app2.dataset.p99Us = timing.p99.toFixed(2);
-      app2.dataset.quanta = String(message.quantumUs.length);
+      const cell = app.querySelector<HTMLElement>('#local-timing')!;
+      cell.dataset.p50Us = timing.p50.toFixed(2);
+      cell.dataset.p99Us = timing.p99.toFixed(2);
+      cell.dataset.quanta = String(message.quantumUs.length);
+      cell.dataset.kernel = message.kernel;
+      cell.dataset.maxUs = timing.max.toFixed(2);
+      cell.dataset.over = String(over);
+      cell.dataset.maxAt = String(message.quantumUs.indexOf(timing.max));
+      delete cell.dataset.underruns; // from an earlier run
+      if (underruns !== null) {
+        cell.dataset.underruns = String(underruns.events);
+        detail += `; the audio device reported ${underruns.events} underruns (${(underruns.seconds * 1000).toFixed(1)} ms of audio)`;
+      }
       const bypass = message.bypassSeconds > 0 ? `; emergency bypass for ${message.bypassSeconds.toFixed(1)} s` : '';
       return finish('local', scene?.name ?? MIC, QUANTUM, detail + bypass, message.disturbance, message.error);
     } finally {
@@ -247,6 +271,14 @@ export async function renderDemo(app: HTMLElement): Promise<() => void> {
   ): Promise<RunResult> {
     const token = auth.token;
     if (token === null) throw new NeedsLogin();
+    // One cheap authenticated request first: it tells "log in again" and "the service is down" apart, which a
+    // refused WebSocket upgrade or peer connection cannot (browsers hide the status of both).
+    try {
+      await api('GET', '/auth/me');
+    } catch (error) {
+      if (error instanceof ApiFailure && error.status === 401) auth.token = null; // as the dashboard does: log in afresh
+      throw error;
+    }
     const room = new VirtualRoom({
       sampleRate: SAMPLE_RATE, frameSize, playoutDelayFrames: PLAYOUT_DELAY_FRAMES, scene: scene.samples, primaryPath, secondaryPath,
       pace: false, slotDeadlineMs: SLOT_DEADLINE_MS, identificationS: 1,
@@ -290,6 +322,12 @@ export async function renderDemo(app: HTMLElement): Promise<() => void> {
       loopDelaySamples, marginSamples: leadSamples - (loopDelaySamples + speakerSamples), detail, disturbance, error,
     };
   }
+}
+
+/** Underruns of a real-time context's output so far, where the browser reports them (Chromium's playbackStats). */
+function playbackUnderruns(context: AudioContext): { events: number; seconds: number } | null {
+  const stats = (context as { playbackStats?: { underrunEvents: number; underrunDuration: number } }).playbackStats;
+  return stats && typeof stats.underrunEvents === 'number' ? { events: stats.underrunEvents, seconds: stats.underrunDuration } : null;
 }
 
 /** The service's emergency-bypass decisions for a session, as a note for the results table. */
@@ -366,6 +404,8 @@ async function openMicrophone(): Promise<MediaStream> {
 
 function describeFailure(mode: Mode, error: unknown): string {
   if (error instanceof NeedsLogin || error instanceof MicrophoneFailure) return error.message;
+  if (error instanceof ApiFailure && error.status === 401) return 'Your login has expired or is invalid: log in again (Dashboard → Log in), then come back to the demo. Local mode needs no account.';
+  if (error instanceof ApiFailure && error.code === 'NETWORK') return 'The Antiphase service cannot be reached. Is it running? Local mode works without it.';
   const text = error instanceof Error ? error.message : String(error);
   if (mode === 'service') {
     const code = (error as { codeName?: string | null }).codeName;

@@ -8,9 +8,10 @@
  *   4. queue its anti-noise for the loudspeaker (it plays from the next quantum on: one quantum of delay in S);
  *   5. emergency bypass: the DSP core's sibling EmergencySoundDetector listens to x, and while it hears a siren or
  *      an alarm the anti-noise is faded out, so that the listener hears the warning (as the service's bypass does);
- *   6. output e (or d while the page asks for "before"), record d and e for replay, time steps 2–5.
- * process() allocates nothing: every buffer is made in the constructor. Once per second of audio it posts NR over
- * that second; at the end it transfers the recordings and the per-quantum processing times (µs) to the page.
+ *   6. output e, record d and e for replay, time steps 2–5.
+ * process() allocates nothing but its clock reads (see makeClock): every buffer is made in the constructor, which
+ * also warms the code up on throwaway copies (see warmUp) and then posts 'ready'. Once per second of audio it posts
+ * NR over that second; at the end it transfers the recordings and the per-quantum processing times (µs) to the page.
  *
  * AudioWorkletGlobalScope has no TextEncoder/TextDecoder, setTimeout or fetch, so nothing imported here may use
  * them at load time; the WASM SIMD kernel compiles synchronously from bytes embedded in the bundle.
@@ -63,7 +64,7 @@ export interface DoneMessage {
   bypassSeconds: number;
 }
 
-export type WorkletMessage = SecondMessage | DoneMessage | { type: 'listen'; what: 'before' | 'after' };
+export type WorkletMessage = SecondMessage | DoneMessage | { type: 'ready' };
 
 /** Fade lengths of the bypass, as in the service's noise monitor: out fast, in slowly. */
 const FADE_OUT_S = 0.05;
@@ -115,6 +116,35 @@ function clockResolutionUs(clock: Clock): number {
 
 const clock = makeClock();
 
+/**
+ * Quanta run through throwaway copies of the room, controller and detector at construction. Without it the first
+ * few dozen real quanta run while V8 is still compiling the hot paths and take milliseconds each: underruns at the
+ * start of every real-time run. Compiled code is shared, so warming copies warms the real ones.
+ */
+const WARM_UP_QUANTA = 64;
+
+function warmUp(options: LocalLoopOptions, estimate: Float32Array): void {
+  const plant = new AcousticPlant({ primaryPath: options.primaryPath, secondaryPath: options.secondaryPath, loopLatency: 0 });
+  const controller = createController('fxnlms', { taps: TAPS, secondaryPathEstimate: estimate, stepSize: options.stepSize, kernel: options.kernel });
+  const detector = options.bypass ? new EmergencySoundDetector({ sampleRate }) : null;
+  const source = new Float32Array(QUANTUM);
+  const x = new Float32Array(QUANTUM);
+  const d = new Float32Array(QUANTUM);
+  const e = new Float32Array(QUANTUM);
+  const y = new Float32Array(QUANTUM);
+  let seed = 1;
+  for (let q = 0; q < WARM_UP_QUANTA; q++) {
+    for (let i = 0; i < QUANTUM; i++) {
+      seed = (seed * 1664525 + 1013904223) >>> 0; // LCG: low-level noise so that every update path runs
+      source[i] = (seed / 2 ** 32 - 0.5) * 0.02;
+    }
+    plant.capture(source, x, d, e);
+    controller.process(x, e, y);
+    detector?.process(x);
+    plant.play(y);
+  }
+}
+
 class AncProcessor extends AudioWorkletProcessor {
   private readonly plant: AcousticPlant;
   private readonly controller: Controller;
@@ -131,7 +161,6 @@ class AncProcessor extends AudioWorkletProcessor {
   private readonly fadeOutStep: number;
   private readonly fadeInStep: number;
   private gain = 1;
-  private listenBefore = false;
   private at = 0;
   private recorded = 0;
   private quanta = 0;
@@ -163,9 +192,8 @@ class AncProcessor extends AudioWorkletProcessor {
     this.resolutionUs = clock ? clockResolutionUs(clock) : Infinity;
     this.fadeOutStep = 1 / (FADE_OUT_S * sampleRate);
     this.fadeInStep = 1 / (FADE_IN_S * sampleRate);
-    this.port.onmessage = (event: MessageEvent<WorkletMessage>) => {
-      if (event.data.type === 'listen') this.listenBefore = event.data.what === 'before';
-    };
+    warmUp(o, estimate);
+    this.port.postMessage({ type: 'ready' } satisfies WorkletMessage);
   }
 
   process(inputs: Float32Array[][], outputs: Float32Array[][]): boolean {
@@ -183,11 +211,10 @@ class AncProcessor extends AudioWorkletProcessor {
     this.recordedE.set(this.e, this.recorded);
     this.recorded += QUANTUM;
     this.quantumUs[this.quanta++] = elapsedUs;
-    const heard = this.listenBefore ? this.d : this.e;
     for (let i = 0; i < QUANTUM; i++) {
       this.secondDd += this.d[i] * this.d[i];
       this.secondEe += this.e[i] * this.e[i];
-      if (out) out[i] = heard[i];
+      if (out) out[i] = this.e[i];
     }
     this.secondUs += elapsedUs;
     this.secondQuanta++;

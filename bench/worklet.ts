@@ -83,6 +83,7 @@ const summary = results.map(({ context, kernel, runs: list }) => ({
   context, kernel: list[0]?.kernel ?? kernel,
   medianUs: median(list.map((r) => r.p50Us)), p99Us: median(list.map((r) => r.p99Us)), worstP99Us: Math.max(...list.map((r) => r.p99Us)),
   maxUs: Math.max(...list.map((r) => r.maxUs)), over: list.reduce((n, r) => n + r.over, 0), quanta: list.reduce((n, r) => n + r.quanta, 0),
+  underruns: list.some((r) => r.underruns !== null) ? list.reduce((n, r) => n + (r.underruns ?? 0), 0) : null,
   nrDb: median(list.map((r) => r.nrDb)), runs: list,
 }));
 const machine = { cores: cpus().length, cpu: cpus()[0]?.model ?? '?', loadStart: loadStart.map((v) => Number(v.toFixed(2))), loadEnd: loadEnd.map((v) => Number(v.toFixed(2))), chromium: chromiumVersion, started: started.toISOString() };
@@ -91,9 +92,9 @@ if (args.json) {
 } else {
   console.log(`Chromium ${machine.chromium}, ${machine.cores} × ${machine.cpu}; load average ${machine.loadStart[0]} at start, ${machine.loadEnd[0]} at the end; started ${machine.started}`);
   console.log(`budget per quantum: ${BUDGET_US.toFixed(0)} µs; ${runs} runs of 8 s of audio (3000 quanta) each\n`);
-  console.log('| context | kernel | median µs | p99 µs (median of runs) | worst p99 µs | max µs | quanta over budget | NR dB |');
-  console.log('|---|---|---:|---:|---:|---:|---:|---:|');
+  console.log('| context | kernel | median µs | p99 µs (median of runs) | worst p99 µs | max µs | quanta over budget | device underruns | NR dB |');
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const s of summary) {
-    console.log(`| ${s.context} | ${s.kernel} | ${s.medianUs.toFixed(0)} | ${s.p99Us.toFixed(0)} | ${s.worstP99Us.toFixed(0)} | ${s.maxUs.toFixed(0)} | ${s.over} of ${s.quanta} | ${s.nrDb.toFixed(1)} |`);
+    console.log(`| ${s.context} | ${s.kernel} | ${s.medianUs.toFixed(0)} | ${s.p99Us.toFixed(0)} | ${s.worstP99Us.toFixed(0)} | ${s.maxUs.toFixed(0)} | ${s.over} of ${s.quanta} | ${s.underruns ?? '—'} | ${s.nrDb.toFixed(1)} |`);
   }
 }

@@ -129,3 +129,23 @@ test('service mode without a login, with an invalid token, and with a dead servi
   assert.ok(await page.getByRole('heading', { name: /Demo/ }).isVisible(), 'the demo stays on screen');
   assert.deepEqual(errors.filter((e) => !REFUSED.test(e)), []);
 });
+
+test('the siren scene triggers the emergency bypass locally and in the service, and says so', { skip, timeout: 180_000 }, async (t) => {
+  const server = await startTestServer(t);
+  const { page, errors } = await openPage(t, server.url);
+  await registerThroughPage(page, 'siren@example.com');
+  await page.getByRole('link', { name: 'Demo' }).click();
+  await page.getByLabel('Noise').selectOption('siren');
+  await page.getByLabel('Service transport').selectOption('ws');
+  for (const [button, mode] of [['Run locally (AudioWorklet)', 'local'], ['Run through the service', 'service']] as const) {
+    await runMode(page, button, mode);
+    const detail = await page.locator(`#${mode}-timing`).textContent();
+    const nr = Number(await page.locator(`#${mode}-nr`).textContent());
+    t.diagnostic(`${mode}, siren from 3 s: NR ${nr} dB over the last 3 s; ${detail}`);
+    assert.match(detail!, /emergency bypass (for|from) /, `${mode}: the bypass is reported`);
+    // The anti-noise is off while the siren sounds: the listener hears it (NR near 0 dB), not a cancelled warning.
+    assert.ok(Math.abs(nr) < 3, `${mode}: NR ${nr} dB during the siren`);
+  }
+  await page.getByText(/emergency bypass letting the warning through/).waitFor();
+  assert.deepEqual(errors, []);
+});

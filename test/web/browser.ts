@@ -24,11 +24,11 @@ export interface OpenPage {
   errors: string[];
 }
 
-export async function openPage(t: { after(fn: () => unknown): void }, url: string): Promise<OpenPage> {
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--autoplay-policy=no-user-gesture-required', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--no-sandbox'],
-  });
+/** Chromium's flags for the web tests: audio without a gesture, a fake microphone that is granted without a prompt. */
+export const DEFAULT_ARGS = ['--autoplay-policy=no-user-gesture-required', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--no-sandbox'];
+
+export async function openPage(t: { after(fn: () => unknown): void }, url: string, args: string[] = DEFAULT_ARGS): Promise<OpenPage> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args });
   t.after(() => browser.close());
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors: string[] = [];

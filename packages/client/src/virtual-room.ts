@@ -126,6 +126,11 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Called after each second of audio. */
   onSecond?: (second: RoomSecond) => void;
+  /**
+   * Called after each frame is captured with what the listener hears without control (d) and with it (e), for
+   * recording or playback. The arrays are reused for the next frame: copy what you keep.
+   */
+  onFrame?: (disturbance: Float32Array, error: Float32Array) => void;
 }
 
 export interface VirtualRoomReport {
@@ -337,6 +342,7 @@ export class VirtualRoom {
         const offset = (frame * N) % noise.length;
         for (let i = 0, at = offset; i < N; i++, at = at + 1 === noise.length ? 0 : at + 1) source[i] = noise[at];
         plant.capture(source, x, d, e);
+        options.onFrame?.(d, e);
         for (let i = 0; i < N; i++) {
           secondDd += d[i] * d[i];
           secondEe += e[i] * e[i];

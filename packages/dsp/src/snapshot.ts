@@ -18,8 +18,12 @@ export const SNAPSHOT_VERSION = 1;
 type Field = Float32Array | Float64Array | Int32Array | Uint8Array;
 const DTYPE = { f32: 1, f64: 2, i32: 3, u8: 4 } as const;
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+// Created on first use: AudioWorkletGlobalScope has neither TextEncoder nor TextDecoder, and module-level ones
+// would stop the whole DSP core from loading in a worklet that never takes or restores a snapshot.
+let textEncoder: TextEncoder | null = null;
+let textDecoder: TextDecoder | null = null;
+const encoder = { encode: (text: string): Uint8Array => (textEncoder ??= new TextEncoder()).encode(text) };
+const decoder = { decode: (bytes: Uint8Array): string => (textDecoder ??= new TextDecoder()).decode(bytes) };
 
 export class SnapshotError extends Error {
   override name = 'SnapshotError';

@@ -22,5 +22,14 @@ export async function webPlugin(app: FastifyInstance, options: { root?: string }
   }
   // wildcard: false registers one route per file found at start-up, so a request for a missing file falls through
   // to the JSON 404 instead of a filesystem lookup per unknown URL.
-  await app.register(fastifyStatic, { root, wildcard: false, index: 'index.html', cacheControl: false, schemaHide: true });
+  // Cross-origin isolation (COOP + COEP): the demo's AudioWorklet times its render quanta with the only clock that
+  // scope has, which browsers coarsen to 100 µs unless the page is isolated (5 µs then). The app loads nothing
+  // cross-origin, so nothing breaks.
+  await app.register(fastifyStatic, {
+    root, wildcard: false, index: 'index.html', cacheControl: false, schemaHide: true,
+    setHeaders: (reply) => {
+      reply.header('Cross-Origin-Opener-Policy', 'same-origin');
+      reply.header('Cross-Origin-Embedder-Policy', 'require-corp');
+    },
+  });
 }

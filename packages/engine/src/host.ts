@@ -11,7 +11,10 @@ import type { AntiNoiseFrame, AudioFrame, SessionConfig, SessionPatch, SessionSt
 
 export class SessionHost {
   private readonly sessions = new Map<string, Session>();
-  /** Sessions with a classification due, in the order they fell due (kept per frame: no scan of every session). */
+  /**
+   * Sessions with off-path work due — a classification, or the analysis of a captured window — in the order they
+   * fell due (kept per frame: no scan of every session).
+   */
   private readonly classificationsDue = new Set<Session>();
   private readonly presetBanks = new Map<string, PresetBank>();
   private readonly options: SessionOptions;
@@ -56,27 +59,35 @@ export class SessionHost {
       session.end(message, 'SESSION_FAILED');
       throw new EngineError('SESSION_FAILED', `session ${frame.sessionId} ${message}`);
     }
-    if (session.classificationDue) this.classificationsDue.add(session);
+    if (session.classificationDue || session.analysisDue) this.classificationsDue.add(session);
     return {
       result, stats: session.takeStatsDue() || session.phase === 'ended' ? session.stats() : null, events: session.takeNoiseEvents(),
     };
   }
 
-  /** True when some session has a classification due: call classifyNext() once the current frames are answered. */
+  /**
+   * True when some session has a classification or an analysis due: call classifyNext() once the current frames
+   * are answered.
+   */
   get classificationPending(): boolean {
     return this.classificationsDue.size > 0;
   }
 
   /**
-   * Classifies one session whose second of audio is due (off the audio path, about a millisecond) and returns the
-   * events it caused; null when none is due. One at a time, so that the caller can answer frames in between: sessions
+   * Classifies one session whose second of audio is due (off the audio path, about a millisecond) and runs its
+   * analysis if a window is due (a few ms: spectra, octave bands, causality margin); returns the events it caused,
+   * null when no session had work due. One at a time, so that the caller can answer frames in between: sessions
    * created together fall due together, and classifying a worker's fifty sessions in one go would hold its frames
    * up by tens of milliseconds once a second.
    */
   classifyNext(): NoiseEvent[] | null {
     for (const session of this.classificationsDue) {
       this.classificationsDue.delete(session);
-      if (!session.classificationDue) continue; // ended meanwhile
+      const classify = session.classificationDue;
+      const analyse = session.analysisDue;
+      if (!classify && !analyse) continue; // ended meanwhile
+      if (analyse) session.analyse();
+      if (!classify) return [];
       session.classifyNoise();
       return session.takeNoiseEvents() ?? [];
     }

@@ -3,7 +3,7 @@
  * a single in-process loop) and the types; everything else is internal.
  */
 export type {
-  AntiNoiseFrame, AudioFrame, SessionConfig, SessionPatch, SessionPhase, SessionStats,
+  AntiNoiseFrame, AudioFrame, SessionAnalysis, SessionConfig, SessionPatch, SessionPhase, SessionStats,
 } from './types.js';
 export { defaultWorkerCount, Engine, type EngineEvents, type EngineOptions } from './engine.js';
 export { Session, type SessionOptions } from './session.js';

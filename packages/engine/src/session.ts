@@ -40,11 +40,12 @@
  */
 import { createController, JointIdentifier, pathDelaySamples, Random, SecondaryPathModel, type Controller } from '@antiphase/dsp';
 import { HybridController, isNoiseClass, type NoiseClassifier, type PresetBank } from '@antiphase/intelligence';
+import { DisturbanceAnalyser } from './analysis.js';
 import { NoiseMonitor, type NoiseEvent } from './noise-monitor.js';
 import { applyPatch, estimateLoad, resolveConfig, toSessionConfig, type ResolvedConfig } from './config.js';
 import { EnvelopeReader, writeEnvelope } from './envelope.js';
 import { EngineError, type EngineErrorCode } from './errors.js';
-import type { AntiNoiseFrame, AudioFrame, SessionConfig, SessionPatch, SessionPhase, SessionStats } from './types.js';
+import type { AntiNoiseFrame, AudioFrame, SessionAnalysis, SessionConfig, SessionPatch, SessionPhase, SessionStats } from './types.js';
 
 export interface SessionOptions {
   /** Clock for processing-time statistics, ms (default performance.now). Never affects the audio. */
@@ -59,6 +60,8 @@ export interface SessionOptions {
   classifier?: NoiseClassifier | null;
   /** Preset banks by id, for configs with `presets`. */
   presetBanks?: ReadonlyMap<string, PresetBank>;
+  /** false: no per-second spectra, octave bands or causality margin (stats.analysis stays null). Default true. */
+  analysis?: boolean;
 }
 
 /** NLMS step of the identification per channel: 0.5, annealed to 0.05 over the second half (as identifySecondaryPathOffline). */
@@ -167,6 +170,10 @@ export class Session {
   /** The preset bank of a hybrid SFANC-FxNLMS session, else null. */
   private readonly presetBank: PresetBank | null = null;
 
+  /** Spectra, octave bands and causality margin of d̂ and e (analysis.ts): frames are copied in, analysed off the audio path. */
+  private readonly analyser: DisturbanceAnalyser | null;
+  private latestAnalysis: SessionAnalysis | null = null;
+
   constructor(id: string, config: SessionConfig, options: SessionOptions = {}) {
     if (typeof id !== 'string' || id.length === 0 || id.length > 256) {
       throw new EngineError('INVALID_CONFIG', 'sessionId must be a string of 1 to 256 characters', 'sessionId');
@@ -196,6 +203,8 @@ export class Session {
     this.controlOutput = new Float32Array(N);
     this.residual = new Float32Array(N);
     if (this.config.presets !== undefined) this.presetBank = findBank(this.config, options.presetBanks);
+    this.analyser = options.analysis === false ? null
+      : new DisturbanceAnalyser({ sampleRate: this.config.sampleRate, frameSize: N, pathTaps: M, delayTaps: delay });
     this.monitor = new NoiseMonitor(id, {
       sampleRate: this.config.sampleRate, bypass: this.config.emergencyBypass, holdS: this.config.bypassHoldS,
       classifier: options.classifier ?? null,
@@ -306,6 +315,16 @@ export class Session {
     }
   }
 
+  /** True when a window of audio waits for analyse() (the host then calls it, off the audio path). */
+  get analysisDue(): boolean {
+    return this.endReason === null && this.analyser !== null && this.analyser.ready;
+  }
+
+  /** Spectra, octave bands and causality margin of the window just captured (a few ms; allocates its result). */
+  analyse(): void {
+    if (this.analysisDue) this.latestAnalysis = this.analyser!.analyse();
+  }
+
   /** Noise events (bypass on/off, noise type) since the last call, or null. */
   takeNoiseEvents(): NoiseEvent[] | null {
     return this.monitor.takeEvents();
@@ -363,6 +382,7 @@ export class Session {
       presetId: this.controller instanceof HybridController ? this.controller.state.presetId : null,
       endReason: this.endReason,
       createdAt: this.createdAt,
+      analysis: this.latestAnalysis,
     };
   }
 
@@ -594,6 +614,11 @@ export class Session {
     if (this.differenceQuiet > M) this.differenceQuiet = M;
 
     if (real && this.controller && config.enabled && this.framesProcessed % this.nrStride === 0) this.accumulateNr(error);
+    // What the loudspeaker played during this frame (final: silent slots were marked before) joins x and e.
+    if (this.analyser && this.controller) {
+      if (real) this.analyser.capture(reference, error, this.playedNow, this.nextSequence);
+      else this.analyser.restart();
+    }
     y.copyWithin(0, N, H + N);
     diff.copyWithin(0, N, H + N);
   }
@@ -634,6 +659,7 @@ export class Session {
   private useSecondaryPath(estimate: Float32Array): void {
     this.secondaryPath = estimate;
     this.model.setPath(estimate);
+    this.analyser?.setPath(estimate);
     this.controller = this.makeController(this.config, estimate);
     this.disturbanceEnergy = 0;
     this.errorEnergy = 0;

@@ -134,4 +134,62 @@ export interface SessionStats {
   /** Why the session ended or failed (phase 'ended'); null while it runs. */
   endReason: string | null;
   createdAt: string;
+  /**
+   * Spectra, octave bands and causality margin of the last analysed second (about one per second of audio once Ŝ
+   * is known; null before the first, and after a restore until the next). See SessionAnalysis.
+   */
+  analysis: SessionAnalysis | null;
+}
+
+/**
+ * What the engine can tell about the noise without hearing it: the disturbance is rebuilt by the internal model,
+ * d̂ = e − Ŝ*p (p = what the loudspeaker played; exact when Ŝ = S), over one contiguous window of about a second.
+ * Levels are in dB re full scale (full scale = 1), rounded to 0.01 dB; null where the signal is silent.
+ */
+export interface SessionAnalysis {
+  /** The analysed window, seconds of session audio (sequence · frameSize / sampleRate), end exclusive. */
+  fromS: number;
+  toS: number;
+  /**
+   * Power spectral densities of d̂ and e, dB re FS²/Hz: Welch (Hann, segmentSamples per segment, 50 % overlap),
+   * averaged over a third of an octave around each frequency of a logarithmic grid.
+   */
+  spectrum: {
+    segmentSamples: number;
+    /** Bin spacing of the Welch estimate, Hz. */
+    resolutionHz: number;
+    frequencyHz: number[];
+    disturbanceDb: (number | null)[];
+    errorDb: (number | null)[];
+  };
+  /** IEC 61260 octave bands below Nyquist (the DSP core's octaveBandAttenuation), lowest first. */
+  octaveBands: {
+    /** ISO 266 nominal centre, Hz, and the exact band edges. */
+    centerHz: number;
+    lowerHz: number;
+    upperHz: number;
+    /** Band level of d̂ (before control) and of e (after), dB re FS. */
+    disturbanceDb: number | null;
+    errorDb: number | null;
+    /** disturbanceDb − errorDb, clamped to ±120 dB. */
+    attenuationDb: number | null;
+  }[];
+  /** DESIGN.md §1: margin = delay(P) − delay of the anti-noise path (playout delay + acoustics, i.e. the delay of Ŝ). */
+  causality: {
+    /**
+     * Delay of the primary path from the reference to the error mic, samples: the peak of the impulse response
+     * estimated from x and d̂ (H1 = S_xd̂ / S_xx over the window), negative if the error mic hears the noise first.
+     * Null when that peak does not stand out (primaryPathPeakRatio below 8), e.g. for purely periodic noise.
+     */
+    primaryPathDelaySamples: number | null;
+    /** |peak| / RMS of the estimated impulse response: ≈ √segmentSamples for a clean delay, ≈ 4 for noise. */
+    primaryPathPeakRatio: number;
+    /** Delay of Ŝ (largest tap), samples: the playout delay plus the acoustic delay of the loudspeaker path. */
+    secondaryPathDelaySamples: number;
+    /** The playout delay alone (playoutDelayFrames · frameSize), samples: the loop latency inside Ŝ. */
+    loopLatencySamples: number;
+    /** primaryPathDelaySamples − secondaryPathDelaySamples; negative: broadband noise cannot be cancelled, only periodic noise. */
+    marginSamples: number | null;
+    marginMs: number | null;
+  };
 }

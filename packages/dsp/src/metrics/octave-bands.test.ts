@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { octaveBandAttenuation, octaveBands } from './octave-bands.js';
+import { octaveBandAttenuation, octaveBandAttenuationFromSpectra, octaveBands } from './octave-bands.js';
+import { RealFft } from '../fft.js';
 
 const sine = (hz: number, amplitude: number, sampleRate: number, n: number) =>
   Float32Array.from({ length: n }, (_, i) => amplitude * Math.sin((2 * Math.PI * hz * i) / sampleRate));
@@ -77,4 +78,33 @@ test('silent bands follow the NR conventions; lengths and rates are checked', ()
   assert.ok(silent.every((b) => b.attenuationDb === 0 && b.levelBeforeDb === -Infinity));
   assert.throws(() => octaveBandAttenuation(d, new Float32Array(3), fs), /d has 16000 samples but e has 3/);
   assert.throws(() => octaveBandAttenuation(d, d, -1), /sampleRate/);
+});
+
+/** One-sided spectrum of x whose bins sum to its mean square (a rectangular-window periodogram). */
+function powerSpectrum(x: Float32Array): Float64Array {
+  const n = x.length;
+  const fft = new RealFft(n);
+  const re = new Float64Array(n / 2 + 1);
+  const im = new Float64Array(n / 2 + 1);
+  fft.forward(x, re, im);
+  return Float64Array.from(re, (r, k) => ((k === 0 || k === n / 2 ? 1 : 2) * (r * r + im[k] * im[k])) / (n * n));
+}
+
+test('band levels from power spectra match the band filters run on the signals', () => {
+  const fs = 16000;
+  const n = 65536;
+  const x = noise(n, 3);
+  // Tones on bins (200 and 2868: 48.8 and 700.2 Hz), so that the periodogram does not smear them.
+  const tone = (bin: number, i: number) => Math.sin((2 * Math.PI * bin * i) / n);
+  const tones = Float32Array.from(x, (v, i) => 0.01 * v + 0.5 * tone(200, i) + 0.2 * tone(2868, i));
+  const filtered = octaveBandAttenuation(tones, x, fs);
+  const spectral = octaveBandAttenuationFromSpectra(powerSpectrum(tones), powerSpectrum(x), fs);
+  assert.deepEqual(spectral.map((b) => b.centerHz), filtered.map((b) => b.centerHz));
+  for (let i = 0; i < filtered.length; i++) {
+    near(spectral[i].levelBeforeDb, filtered[i].levelBeforeDb, 0.3, `${filtered[i].centerHz} Hz band, tones`);
+    near(spectral[i].levelAfterDb, filtered[i].levelAfterDb, 0.3, `${filtered[i].centerHz} Hz band, noise`);
+    near(spectral[i].attenuationDb, filtered[i].attenuationDb, 0.5, `${filtered[i].centerHz} Hz band attenuation`);
+  }
+  assert.throws(() => octaveBandAttenuationFromSpectra([1, 2, 3], [1, 2], fs), /before has 3 bins but after has 2/);
+  assert.throws(() => octaveBandAttenuationFromSpectra([1], [1], fs), /at least 2 bins/);
 });

@@ -15,7 +15,7 @@
  * latest in memory) and the frame-latency histogram of /metrics — no engine call, no database query per tick.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { SessionStats } from '@antiphase/engine';
+import type { SessionAnalysis, SessionStats } from '@antiphase/engine';
 import { bearerToken, type Principal } from '../../auth/service.js';
 import type { LiveSession } from '../../sessions.js';
 import type { ServerMetrics } from '../../metrics.js';
@@ -44,6 +44,11 @@ export interface SessionSummary {
   processingUsP99: number | null;
   noiseType: string | null;
   emergencyBypass: boolean;
+  /**
+   * The engine's latest per-second analysis (spectra and octave bands of d̂ and e, causality margin), as in the
+   * session's stats; null until the first window after Ŝ is known.
+   */
+  analysis: SessionAnalysis | null;
 }
 
 export function summarize(session: LiveSession, stats: SessionStats | null): SessionSummary {
@@ -56,6 +61,7 @@ export function summarize(session: LiveSession, stats: SessionStats | null): Ses
     framesProcessed: stats?.framesProcessed ?? 0, framesLate: (stats?.framesLate ?? 0) + session.dropped, framesLost: stats?.framesLost ?? 0,
     processingUsP50: finite(stats?.processingUsP50), processingUsP99: finite(stats?.processingUsP99),
     noiseType: stats?.noiseType ?? session.noiseType, emergencyBypass: stats?.emergencyBypass ?? session.bypassed,
+    analysis: stats?.analysis ?? null,
   };
 }
 

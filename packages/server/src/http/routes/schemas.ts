@@ -53,14 +53,61 @@ export const sessionPatchSchema = {
   },
 } as const;
 
-/** A session as GET /sessions/:id returns it; stats are the engine's SessionStats (open object). */
+const nullableNumber = { type: 'number', nullable: true } as const;
+
+/** SessionStats.analysis (packages/engine/src/types.ts SessionAnalysis): what the engine measures of d̂ = e − Ŝ*p and e. */
+export const sessionAnalysisSchema = {
+  type: 'object',
+  nullable: true,
+  description: 'Spectra and octave bands of the disturbance rebuilt by the internal model (d̂ = e − Ŝ*p) and of the error e over one window of about a second, and the causality margin; null until the first window after Ŝ is known',
+  properties: {
+    fromS: { type: 'number', description: 'window start, seconds of session audio' },
+    toS: { type: 'number', description: 'window end (exclusive), seconds of session audio' },
+    spectrum: {
+      type: 'object',
+      description: 'Welch PSDs, dB re FS²/Hz, averaged over 1/3 octave around each grid frequency; null where silent',
+      properties: {
+        segmentSamples: { type: 'integer' },
+        resolutionHz: { type: 'number' },
+        frequencyHz: { type: 'array', items: { type: 'number' } },
+        disturbanceDb: { type: 'array', items: nullableNumber },
+        errorDb: { type: 'array', items: nullableNumber },
+      },
+    },
+    octaveBands: {
+      type: 'array',
+      description: 'IEC 61260 octave bands below Nyquist: levels of d̂ (before) and e (after), dB re FS, and attenuation = before − after',
+      items: {
+        type: 'object',
+        properties: {
+          centerHz: { type: 'number' }, lowerHz: { type: 'number' }, upperHz: { type: 'number' },
+          disturbanceDb: nullableNumber, errorDb: nullableNumber, attenuationDb: nullableNumber,
+        },
+      },
+    },
+    causality: {
+      type: 'object',
+      description: 'margin = delay(P) − delay(Ŝ) (Ŝ includes the playout delay); negative: only periodic noise can be cancelled',
+      properties: {
+        primaryPathDelaySamples: { type: 'integer', nullable: true, description: 'reference → error mic, from the peak of S_xd̂/S_xx; null when the peak does not stand out (periodic noise)' },
+        primaryPathPeakRatio: { type: 'number' },
+        secondaryPathDelaySamples: { type: 'integer' },
+        loopLatencySamples: { type: 'integer', description: 'playoutDelayFrames · frameSize' },
+        marginSamples: { type: 'integer', nullable: true },
+        marginMs: nullableNumber,
+      },
+    },
+  },
+} as const;
+
+/** A session as GET /sessions/:id returns it; stats are the engine's SessionStats (open object, analysis described). */
 export const sessionViewSchema = {
   type: 'object',
   properties: {
     id: { type: 'string' }, userId: { type: 'string' }, transport: { type: 'string' }, phase: { type: 'string' },
     live: { type: 'boolean' }, createdAt: { type: 'string' }, endedAt: { type: 'string', nullable: true },
     config: { type: 'object', additionalProperties: true },
-    stats: { type: 'object', nullable: true, additionalProperties: true },
+    stats: { type: 'object', nullable: true, additionalProperties: true, properties: { analysis: sessionAnalysisSchema } },
     transportDropped: { type: 'integer' },
   },
 } as const;

@@ -57,6 +57,24 @@ export interface SessionSummary {
   processingUsP99: number | null;
   noiseType: string | null;
   emergencyBypass: boolean;
+  /** The engine's latest analysis of the session (null until the first window after Ŝ is known). */
+  analysis: SessionAnalysis | null;
+}
+
+/** SessionStats.analysis (docs/protocol.md, "Session analysis"): d̂ = e − Ŝ*p and e over one window of ~1 s. */
+export interface SessionAnalysis {
+  fromS: number;
+  toS: number;
+  spectrum: { segmentSamples: number; resolutionHz: number; frequencyHz: number[]; disturbanceDb: (number | null)[]; errorDb: (number | null)[] };
+  octaveBands: { centerHz: number; lowerHz: number; upperHz: number; disturbanceDb: number | null; errorDb: number | null; attenuationDb: number | null }[];
+  causality: {
+    primaryPathDelaySamples: number | null;
+    primaryPathPeakRatio: number;
+    secondaryPathDelaySamples: number;
+    loopLatencySamples: number;
+    marginSamples: number | null;
+    marginMs: number | null;
+  };
 }
 
 export interface TickEvent {

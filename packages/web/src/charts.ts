@@ -40,3 +40,62 @@ export function sparkline(parent: HTMLElement, values: number[]): uPlot {
   }, [values.map((_, i) => i), values], parent);
   return plot;
 }
+
+/**
+ * Grouped bars over categories (octave bands): x is the category index, labelled on the axis; bars rise from the
+ * bottom of the value scale (levels in dB are negative). Two series sit side by side, one left of the tick, one right.
+ */
+export class BandChart {
+  readonly plot: uPlot;
+  private labels: string[] = [];
+
+  constructor(parent: HTMLElement, title: string, series: { label: string; fill: string }[], options: { width?: number; height?: number; xLabel?: string; yLabel?: string } = {}) {
+    const size = 0.8 / series.length;
+    const bars = uPlot.paths.bars!;
+    this.plot = new uPlot({
+      title, width: options.width ?? 520, height: options.height ?? 240,
+      scales: { x: { time: false, range: (_u, min, max) => [min - 0.6, max + 0.6] } },
+      axes: [
+        { label: options.xLabel, splits: () => this.labels.map((_, i) => i), values: (_u, splits) => splits.map((i) => this.labels[i] ?? '') },
+        { label: options.yLabel },
+      ],
+      series: [{}, ...series.map((s, i) => ({
+        label: s.label, fill: s.fill, stroke: s.fill, width: 0,
+        paths: bars({ size: [size, 60], align: (series.length === 1 ? 0 : i === 0 ? -1 : 1) as -1 | 0 | 1 }),
+        fillTo: (u: uPlot) => u.scales.y.min ?? 0,
+        points: { show: false },
+      }))],
+    }, [[], ...series.map(() => [])] as unknown as uPlot.AlignedData, parent);
+  }
+
+  set(labels: string[], columns: (number | null)[][]): void {
+    this.labels = labels;
+    this.plot.setData([labels.map((_, i) => i), ...columns] as uPlot.AlignedData);
+  }
+
+  destroy(): void {
+    this.plot.destroy();
+  }
+}
+
+/** Lines over a logarithmic frequency axis (spectra). */
+export class SpectrumChart {
+  readonly plot: uPlot;
+
+  constructor(parent: HTMLElement, title: string, series: { label: string; stroke: string }[], options: { width?: number; height?: number; yLabel?: string } = {}) {
+    this.plot = new uPlot({
+      title, width: options.width ?? 520, height: options.height ?? 240,
+      scales: { x: { time: false, distr: 3, log: 10 } },
+      axes: [{ label: 'Hz' }, { label: options.yLabel }],
+      series: [{ label: 'Hz', value: (_u, v) => (v == null ? '–' : `${v.toFixed(0)} Hz`) }, ...series.map((s) => ({ label: s.label, stroke: s.stroke, width: 2 }))],
+    }, [[], ...series.map(() => [])] as unknown as uPlot.AlignedData, parent);
+  }
+
+  set(frequencyHz: number[], columns: (number | null)[][]): void {
+    this.plot.setData([frequencyHz, ...columns] as uPlot.AlignedData);
+  }
+
+  destroy(): void {
+    this.plot.destroy();
+  }
+}

@@ -20,9 +20,7 @@ import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { AcousticPlant, Random } from '@antiphase/dsp';
-import { Session, type SessionConfig } from '@antiphase/engine';
-// Internal (not exported by the package): the capture step timed on its own below.
-import { DisturbanceAnalyser } from '../packages/engine/src/analysis.js';
+import { DisturbanceAnalyser, Session, type SessionConfig } from '@antiphase/engine';
 
 const { values: args } = parseArgs({
   options: {

@@ -193,3 +193,26 @@ test('the host runs the analysis between frames (classifyNext), never inside pro
   while (host.classifyNext() !== null);
   assert.ok(host.stats('h').analysis !== null);
 });
+
+test('at 8 and 48 kHz the grid, the bands and the window follow the rate', () => {
+  for (const [sampleRate, frameSize, bands] of [[8000, 80, 7], [48000, 480, 10]] as const) {
+    const path = Array.from({ length: 2 * frameSize + 32 }, (_, n) => (n === 2 * frameSize + 3 ? 0.8 : n === 2 * frameSize + 4 ? 0.3 : 0));
+    // emergencyBypass off: at 8 kHz the emergency detector refuses the rate (its band reaches Nyquist), a separate issue.
+    const session = new Session(`fs${sampleRate}`, { sampleRate, frameSize, playoutDelayFrames: 2, secondaryPathEstimate: path, stepSize: 0.1, emergencyBypass: false });
+    const noise = generateScene('broadband', { sampleRate, durationS: 2.5, seed: 4 });
+    let analysis: SessionAnalysis | null = null;
+    for (let k = 0; (k + 1) * frameSize <= noise.length; k++) {
+      const x = noise.subarray(k * frameSize, (k + 1) * frameSize);
+      session.processFrame({ sessionId: session.id, sequence: k, captureTimestampUs: k * 1e4, reference: x, error: x });
+      if (session.analysisDue) {
+        session.analyse();
+        analysis = session.stats().analysis;
+      }
+    }
+    assert.ok(analysis, `analysed at ${sampleRate} Hz`);
+    assert.equal(analysis.octaveBands.length, bands);
+    assert.ok(analysis.toS - analysis.fromS >= 0.99, `window of ${analysis.toS - analysis.fromS} s`);
+    assert.ok(analysis.spectrum.frequencyHz.every((f) => f >= 20 && f < sampleRate / 2));
+    assert.ok(analysis.spectrum.resolutionHz < 8, `${analysis.spectrum.resolutionHz} Hz bins`);
+  }
+});

@@ -56,6 +56,13 @@ test('a streamed session reports its octave bands, spectra and causality margin 
   assert.ok(Math.abs(c.marginSamples - room.causalityMarginSamples) <= 3, `margin ${c.marginSamples} vs ${room.causalityMarginSamples}`);
   assert.equal(c.marginMs, Math.round(c.marginSamples * 1000 / room.sampleRate * 100) / 100);
 
+  // The OpenAPI document describes the analysis (fast-json-stringify serialises it by that schema, so a field
+  // missing there would be missing above).
+  const doc = (await api(server, 'GET', '/openapi.json')).body;
+  const stats = doc.paths['/api/v1/sessions/{id}'].get.responses['200'].content['application/json'].schema.properties.stats;
+  assert.deepEqual(Object.keys(stats.properties.analysis.properties.causality.properties).sort(),
+    ['loopLatencySamples', 'marginMs', 'marginSamples', 'primaryPathDelaySamples', 'primaryPathPeakRatio', 'secondaryPathDelaySamples']);
+
   const { sessions } = await snapshot(server.url, token);
   const summary = sessions.find((s) => s.id === sessionId);
   assert.ok(summary, 'the session is in the dashboard snapshot');

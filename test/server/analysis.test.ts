@@ -40,7 +40,7 @@ test('a streamed session reports its octave bands, spectra and causality margin 
   assert.equal(view.status, 200);
   const analysis = view.body.stats.analysis;
   assert.ok(analysis, 'analysed after identification');
-  t.diagnostic(`margin ${analysis.causality.marginSamples} samples (room: ${room.causalityMarginSamples}), bands ${JSON.stringify(analysis.octaveBands.map((b: { attenuationDb: number }) => b.attenuationDb))}`);
+  t.diagnostic(`margin ${analysis.causality.marginSamples} samples (room: ${room.causalityMarginSamples}), rival share ${analysis.causality.primaryPathRivalShare}, bands ${JSON.stringify(analysis.octaveBands.map((b: { attenuationDb: number }) => b.attenuationDb))}`);
   assert.ok(analysis.toS > analysis.fromS && analysis.toS <= 5, `window ${analysis.fromS}…${analysis.toS} s`);
   assert.deepEqual(analysis.octaveBands.map((b: { centerHz: number }) => b.centerHz), [31.5, 63, 125, 250, 500, 1000, 2000, 4000]);
   assert.equal(analysis.spectrum.frequencyHz.length, analysis.spectrum.disturbanceDb.length);
@@ -61,7 +61,7 @@ test('a streamed session reports its octave bands, spectra and causality margin 
   const doc = (await api(server, 'GET', '/openapi.json')).body;
   const stats = doc.paths['/api/v1/sessions/{id}'].get.responses['200'].content['application/json'].schema.properties.stats;
   assert.deepEqual(Object.keys(stats.properties.analysis.properties.causality.properties).sort(),
-    ['loopLatencySamples', 'marginMs', 'marginSamples', 'primaryPathDelaySamples', 'primaryPathPeakRatio', 'secondaryPathDelaySamples']);
+    ['loopLatencySamples', 'marginMs', 'marginSamples', 'primaryPathDelaySamples', 'primaryPathPeakRatio', 'primaryPathRivalShare', 'secondaryPathDelaySamples']);
 
   const { sessions } = await snapshot(server.url, token);
   const summary = sessions.find((s) => s.id === sessionId);

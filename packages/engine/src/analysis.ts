@@ -35,6 +35,12 @@ import type { SessionAnalysis } from './types.js';
 const LIMIT_DB = 120;
 /** The primary-path peak must stand this far above the RMS of the estimated response to count (noise: ≈ 4). */
 export const MIN_PEAK_RATIO = 8;
+/**
+ * …and the next-largest |tap| more than PEAK_GUARD samples away from it must stay below this share of the peak:
+ * periodic noise gives a train of near-equal peaks one period apart, none of which is the delay for sure.
+ */
+export const MAX_RIVAL_SHARE = 0.6;
+const PEAK_GUARD = 8;
 /** Lowest point of the spectrum grid, Hz. */
 const LOWEST_HZ = 20;
 /** The H1 estimate ignores bins where x is more than 60 dB below its strongest bin (regularisation). */
@@ -293,7 +299,7 @@ export class DisturbanceAnalyser {
     };
     const primary = this.primaryPathPeak();
     const bands = octaveBandAttenuationFromSpectra(grid.binPowers(accumulators[1], segments), grid.binPowers(accumulators[2], segments), fs);
-    const resolved = primary.ratio >= MIN_PEAK_RATIO;
+    const resolved = primary.ratio >= MIN_PEAK_RATIO && primary.rival < MAX_RIVAL_SHARE;
     const margin = resolved ? primary.lag - this.secondaryDelay : null;
     this.filled = 0;
     return {
@@ -307,6 +313,7 @@ export class DisturbanceAnalyser {
       causality: {
         primaryPathDelaySamples: resolved ? primary.lag : null,
         primaryPathPeakRatio: round2(primary.ratio),
+        primaryPathRivalShare: round2(primary.rival),
         secondaryPathDelaySamples: this.secondaryDelay,
         loopLatencySamples: this.delayTaps,
         marginSamples: margin,
@@ -353,7 +360,7 @@ export class DisturbanceAnalyser {
    * The primary path's delay from the Welch sums just taken: H1 = S_xd̂ / S_xx, regularised where x is weak, and
    * the peak of its impulse response (circular: lags ≥ L/2 are negative), with the peak's height over the RMS.
    */
-  private primaryPathPeak(): { lag: number; ratio: number } {
+  private primaryPathPeak(): { lag: number; ratio: number; rival: number } {
     const L = this.grid.segmentSamples;
     const bins = L / 2 + 1;
     const { fft, output, re: [hr], im: [hi], accumulators: [sxx, , , sxdRe, sxdIm] } = scratch(L);
@@ -373,7 +380,13 @@ export class DisturbanceAnalyser {
       if (Math.abs(output[n]) > Math.abs(output[peak])) peak = n;
     }
     const rms = Math.sqrt(energy / L);
-    return { lag: peak < L / 2 ? peak : peak - L, ratio: rms > 0 ? Math.abs(output[peak]) / rms : 0 };
+    let rival = 0;
+    for (let n = 0; n < L; n++) {
+      const distance = Math.min(Math.abs(n - peak), L - Math.abs(n - peak)); // circular
+      if (distance > PEAK_GUARD && Math.abs(output[n]) > rival) rival = Math.abs(output[n]);
+    }
+    const height = Math.abs(output[peak]);
+    return { lag: peak < L / 2 ? peak : peak - L, ratio: rms > 0 ? height / rms : 0, rival: height > 0 ? rival / height : 1 };
   }
 }
 

@@ -179,11 +179,16 @@ export interface SessionAnalysis {
     /**
      * Delay of the primary path from the reference to the error mic, samples: the peak of the impulse response
      * estimated from x and d̂ (H1 = S_xd̂ / S_xx over the window), negative if the error mic hears the noise first.
-     * Null when that peak does not stand out (primaryPathPeakRatio below 8), e.g. for purely periodic noise.
+     * Null when that peak does not stand out (see primaryPathRivalShare), e.g. for purely periodic noise.
      */
     primaryPathDelaySamples: number | null;
     /** |peak| / RMS of the estimated impulse response: ≈ √segmentSamples for a clean delay, ≈ 4 for noise. */
     primaryPathPeakRatio: number;
+    /**
+     * The next-largest |tap| more than 8 samples from the peak, as a share of the peak (periodic noise: near 1).
+     * The delay counts only if primaryPathPeakRatio ≥ 8 and this share < 0.6.
+     */
+    primaryPathRivalShare: number;
     /** Delay of Ŝ (largest tap), samples: the playout delay plus the acoustic delay of the loudspeaker path. */
     secondaryPathDelaySamples: number;
     /** The playout delay alone (playoutDelayFrames · frameSize), samples: the loop latency inside Ŝ. */

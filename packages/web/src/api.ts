@@ -70,6 +70,7 @@ export interface SessionAnalysis {
   causality: {
     primaryPathDelaySamples: number | null;
     primaryPathPeakRatio: number;
+    primaryPathRivalShare: number;
     secondaryPathDelaySamples: number;
     loopLatencySamples: number;
     marginSamples: number | null;

@@ -105,7 +105,7 @@ export async function renderSession(app: HTMLElement, id: string): Promise<() =>
     app.querySelector('#margin')!.textContent = k.marginSamples === null ? 'unknown' : `${k.marginSamples} samples`;
     app.querySelector('#margin-ms')!.textContent = k.marginMs === null ? '' : `= ${k.marginMs.toFixed(2)} ms`;
     app.querySelector('#primary-delay')!.textContent = k.primaryPathDelaySamples === null
-      ? `not resolved (peak ratio ${k.primaryPathPeakRatio.toFixed(1)})` : ms(k.primaryPathDelaySamples);
+      ? `not resolved (peak ratio ${k.primaryPathPeakRatio.toFixed(1)}, rival peak ${Math.round(k.primaryPathRivalShare * 100)} %)` : ms(k.primaryPathDelaySamples);
     app.querySelector('#secondary-delay')!.textContent = ms(k.secondaryPathDelaySamples);
     app.querySelector('#loop-latency')!.textContent = ms(k.loopLatencySamples);
     app.querySelector('#margin-note')!.textContent = k.marginSamples === null

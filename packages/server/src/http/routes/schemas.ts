@@ -89,8 +89,9 @@ export const sessionAnalysisSchema = {
       type: 'object',
       description: 'margin = delay(P) − delay(Ŝ) (Ŝ includes the playout delay); negative: only periodic noise can be cancelled',
       properties: {
-        primaryPathDelaySamples: { type: 'integer', nullable: true, description: 'reference → error mic, from the peak of S_xd̂/S_xx; null when the peak does not stand out (periodic noise)' },
-        primaryPathPeakRatio: { type: 'number' },
+        primaryPathDelaySamples: { type: 'integer', nullable: true, description: 'reference → error mic, from the peak of S_xd̂/S_xx; null unless peak ratio ≥ 8 and rival share < 0.6 (periodic noise)' },
+        primaryPathPeakRatio: { type: 'number', description: '|peak| / RMS of the estimated primary-path response' },
+        primaryPathRivalShare: { type: 'number', description: 'next-largest |tap| more than 8 samples from the peak, as a share of it (periodic noise: near 1)' },
         secondaryPathDelaySamples: { type: 'integer' },
         loopLatencySamples: { type: 'integer', description: 'playoutDelayFrames · frameSize' },
         marginSamples: { type: 'integer', nullable: true },

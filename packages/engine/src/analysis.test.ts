@@ -80,7 +80,7 @@ const identified: SessionConfig = { sampleRate: FS, frameSize: N, playoutDelayFr
 test('with Ŝ = S the rebuilt disturbance is the true d: spectra and octave bands agree to 0.05 dB, the margin to the sample', (t) => {
   const known = Array.from({ length: 2 * N + 64 }, (_, n) => (n >= 2 * N && n - 2 * N < room.secondaryPath.length ? room.secondaryPath[n - 2 * N] : 0));
   const { analyses, client } = run(room, { ...identified, secondaryPathEstimate: known }, 6, 'broadband');
-  assert.ok(analyses.length >= 4, `${analyses.length} analyses in 6 s`);
+  assert.ok(analyses.length >= 3, `${analyses.length} analyses in 6 s (one every 2 s)`);
   const last = analyses[analyses.length - 1];
   const real = truth(client, last);
   const errors = bandErrors(last, real);

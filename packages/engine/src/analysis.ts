@@ -53,6 +53,12 @@ export interface AnalyserOptions {
   pathTaps: number;
   /** Playout delay D·N, samples: Ŝ's first delayTaps taps precede anything the loudspeaker can play. */
   delayTaps: number;
+  /**
+   * Windows per analysis (default 1): after each analysis, the next intervalWindows − 1 windows are not captured.
+   * An analysis costs about as much as a second of the session's frames, so analysing every window would nearly
+   * double a session's CPU for figures a person reads every few seconds.
+   */
+  intervalWindows?: number;
 }
 
 /** FFT scratch of one size, shared by every analyser of the thread. */
@@ -212,6 +218,9 @@ export class DisturbanceAnalyser {
   private readonly disturbance: Float32Array;
   private filled = 0;
   private endSample = 0;
+  private readonly intervalWindows: number;
+  /** Samples still to let pass before the next window is captured. */
+  private skipping = 0;
 
   /** Spectrum of Ŝ_a zero-padded to convolutionSize. */
   private readonly pathRe: Float64Array;
@@ -224,6 +233,7 @@ export class DisturbanceAnalyser {
     this.sampleRate = sampleRate;
     this.frameSize = frameSize;
     this.delayTaps = delayTaps;
+    this.intervalWindows = Math.max(1, Math.floor(options.intervalWindows ?? 1));
     this.acousticTaps = Math.max(0, pathTaps - delayTaps);
     this.primingSamples = Math.max(0, this.acousticTaps - 1);
     this.grid = new SpectrumGrid(sampleRate);
@@ -252,6 +262,7 @@ export class DisturbanceAnalyser {
     this.secondaryDelay = pathDelaySamples(path);
     this.hasPath = true;
     this.filled = 0;
+    this.skipping = 0;
   }
 
   /**
@@ -261,6 +272,10 @@ export class DisturbanceAnalyser {
   capture(reference: Float32Array, error: Float32Array, played: Float32Array, endSequence: number): boolean {
     const at = this.filled;
     if (!this.hasPath || at === this.windowSamples) return false;
+    if (this.skipping > 0) {
+      this.skipping -= this.frameSize;
+      return false;
+    }
     this.reference.set(reference, at);
     this.error.set(error, at);
     this.played.set(played, at);
@@ -302,6 +317,7 @@ export class DisturbanceAnalyser {
     const resolved = primary.ratio >= MIN_PEAK_RATIO && primary.rival < MAX_RIVAL_SHARE;
     const margin = resolved ? primary.lag - this.secondaryDelay : null;
     this.filled = 0;
+    this.skipping = (this.intervalWindows - 1) * this.windowSamples;
     return {
       fromS: (this.endSample - W + V0) / fs,
       toS: this.endSample / fs,

@@ -72,6 +72,8 @@ const TIMING_WINDOW = 1024;
 const NR_HISTORY_LENGTH = 600;
 /** Frames per second the NR estimate evaluates d̂ on (the internal model costs M multiply-adds per sample). */
 const NR_FRAMES_PER_SECOND = 25;
+/** Spectra, octave bands and causality margin every this many seconds of audio (analysis.ts, intervalWindows). */
+const ANALYSIS_INTERVAL_WINDOWS = 2;
 /** NR values are clamped to ±this many dB (a silent error would otherwise give +∞, which JSON cannot carry). */
 const NR_LIMIT_DB = 120;
 /** How far back a lost frame may still arrive and be re-counted as late instead (frames). */
@@ -204,7 +206,7 @@ export class Session {
     this.residual = new Float32Array(N);
     if (this.config.presets !== undefined) this.presetBank = findBank(this.config, options.presetBanks);
     this.analyser = options.analysis === false ? null
-      : new DisturbanceAnalyser({ sampleRate: this.config.sampleRate, frameSize: N, pathTaps: M, delayTaps: delay });
+      : new DisturbanceAnalyser({ sampleRate: this.config.sampleRate, frameSize: N, pathTaps: M, delayTaps: delay, intervalWindows: ANALYSIS_INTERVAL_WINDOWS });
     this.monitor = new NoiseMonitor(id, {
       sampleRate: this.config.sampleRate, bypass: this.config.emergencyBypass, holdS: this.config.bypassHoldS,
       classifier: options.classifier ?? null,

@@ -132,7 +132,9 @@ export class EmergencySoundDetector {
   private lastFrequency = 0;
 
   constructor(options: EmergencyDetectorOptions = {}) {
-    this.o = { ...DETECTOR_DEFAULTS, ...options };
+    const defaultFs = options.sampleRate ?? DETECTOR_DEFAULTS.sampleRate;
+    // At 8 kHz the default 4 kHz band edge is the Nyquist frequency: stop short of it (smoke alarms sit near 3.1 kHz).
+    this.o = { ...DETECTOR_DEFAULTS, highHz: Math.min(DETECTOR_DEFAULTS.highHz, 0.45 * defaultFs), ...options };
     const fs = this.o.sampleRate;
     if (!(Number.isFinite(fs) && fs >= 8000 && fs <= 96000)) throw new RangeError(`sampleRate must be 8000–96000 Hz, got ${fs}`);
     if (!(this.o.lowHz > 0 && this.o.highHz > this.o.lowHz && this.o.highHz < fs / 2)) throw new RangeError('need 0 < lowHz < highHz < sampleRate/2');

@@ -32,8 +32,9 @@ import type { AntiNoiseFrame, AudioFrame, SessionConfig, SessionPatch, SessionSt
 /**
  * Worker threads by default: one per core, except on machines of two cores or fewer, where the sessions run in the
  * calling thread. There the hop costs more than it spreads: with the transports' I/O thread, two workers and a
- * client on two cores, threads wait for a core, and bench:server measured a per-frame latency of 62 µs p50 inline
- * against 117 ms with two workers at 50 sessions, and half the server CPU (docs/benchmarks.md, "Service").
+ * client on two cores, threads wait for a core: at 50 sessions bench:server measured a server processing time of
+ * 47 / 127 µs p50 / p99 inline against 529 / 7627 µs with two workers, at 63 % against 87 % server CPU
+ * (docs/benchmarks.md, "Service").
  */
 export function defaultWorkerCount(): number {
   const cores = availableParallelism();

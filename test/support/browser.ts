@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-const CHROMIUM = process.env.ANTIPHASE_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM = process.env.ANTIPHASE_CHROMIUM ?? '/usr/bin/chromium';
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** `false` when Chromium is installed, else the reason to pass as a test's `skip` option. */
@@ -18,7 +18,7 @@ export const chromiumMissing: false | string = existsSync(CHROMIUM)
   : `no Chromium at ${CHROMIUM} (install Debian's chromium or set ANTIPHASE_CHROMIUM): the browser tests need a real browser`;
 
 /** Flags that let WebRTC work headless on loopback (../shared/ECOSYSTEM.md) and a fake microphone. */
-const WEBRTC_FLAGS = [
+export const WEBRTC_FLAGS = [
   '--use-fake-ui-for-media-stream',
   '--use-fake-device-for-media-stream',
   '--allow-loopback-in-peer-connection',
@@ -52,14 +52,20 @@ export interface BrowserPage {
   errors: string[];
 }
 
-/** Opens a page at `origin`/__antiphase-test/ that runs `script` as a module. */
-export async function openTestPage(browser: Browser, origin: string, script: string): Promise<BrowserPage> {
-  const page = await browser.newPage();
+/** Console errors and uncaught exceptions of `page`, collected from now on (a test asserts there are none). */
+export function recordPageErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(`console: ${message.text()}`);
   });
-  page.on('pageerror', (error) => errors.push(`page: ${error.message}`));
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  return errors;
+}
+
+/** Opens a page at `origin`/__antiphase-test/ that runs `script` as a module. */
+export async function openTestPage(browser: Browser, origin: string, script: string): Promise<BrowserPage> {
+  const page = await browser.newPage();
+  const errors = recordPageErrors(page);
   const base = `${origin}/__antiphase-test/`;
   await page.route(`${base}**`, (route) => {
     const path = new URL(route.request().url()).pathname;

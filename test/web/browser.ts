@@ -1,5 +1,5 @@
 /**
- * Browser support for the web tests: Debian's /usr/bin/chromium driven by playwright-core (never a downloaded
+ * Browser support for the web tests: Debian's chromium (test/support/browser.ts) driven by playwright-core (never a downloaded
  * browser), one page per test with every console error and page error recorded, closed in t.after. Tests skip,
  * saying why, where Chromium or the built dashboard (packages/web/dist) is missing.
  */
@@ -7,12 +7,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { WEB_DIST } from '@antiphase/server';
-
-export const CHROMIUM = '/usr/bin/chromium';
+import { CHROMIUM, chromiumMissing, recordPageErrors } from '../support/browser.js';
 
 /** Why the browser tests cannot run here, or null. */
 export function skipReason(): string | null {
-  if (!existsSync(CHROMIUM)) return `${CHROMIUM} is absent (apt-get install chromium): browser tests skipped`;
+  if (chromiumMissing) return chromiumMissing;
   if (!existsSync(join(WEB_DIST, 'index.html'))) return `${WEB_DIST} is not built (npm run build): browser tests skipped`;
   return null;
 }
@@ -31,11 +30,7 @@ export async function openPage(t: { after(fn: () => unknown): void }, url: strin
   const browser = await chromium.launch({ executablePath: CHROMIUM, args });
   t.after(() => browser.close());
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  const errors = recordPageErrors(page);
   await page.goto(url);
   return { page, browser, errors };
 }

@@ -11,11 +11,12 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { startTestServer } from '../server/helpers.js';
 import { DEFAULT_ARGS, openPage, registerThroughPage, skipReason } from './browser.js';
+import { WEBRTC_FLAGS } from '../support/browser.js';
 
 const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 const skip = skipReason() ?? false;
 /** WebRTC on loopback in headless Chromium (../shared/ECOSYSTEM.md). */
-const WEBRTC_ARGS = [...DEFAULT_ARGS, '--allow-loopback-in-peer-connection', '--disable-features=WebRtcHideLocalIpsWithMdns'];
+const WEBRTC_ARGS = [...new Set([...DEFAULT_ARGS, ...WEBRTC_FLAGS])];
 /** What the browser itself logs for a refused connection: not an error of the page. */
 const REFUSED = /Failed to load resource|ERR_CONNECTION_REFUSED|WebSocket connection to .* failed/;
 

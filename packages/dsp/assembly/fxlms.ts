@@ -6,6 +6,8 @@
 // x' history ring is 4 longer than the window so writing sample n never clobbers the window of sample n−1.
 // The last update of a block is applied before returning, so state between blocks equals the reference kernel's.
 
+import { dot, hsum } from './lib/simd';
+
 // f64 scalar slots, as in the Scalar enum of fxlms-layout.ts
 const REFERENCE_POS = 0;
 const FILTERED_POS = 1;
@@ -17,29 +19,6 @@ const NORMALIZED = 6;
 const REFERENCE_POWER = 7;
 const REFERENCE_POWER_WEIGHT = 8;
 
-@inline function hsum(v: v128): f32 {
-  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
-}
-
-@inline function dot(a: usize, b: usize, n: i32): f32 {
-  let acc0 = f32x4.splat(0);
-  let acc1 = f32x4.splat(0);
-  let j = 0;
-  for (; j + 8 <= n; j += 8) {
-    const o = <usize>(j << 2);
-    acc0 = f32x4.add(acc0, f32x4.mul(v128.load(a + o), v128.load(b + o)));
-    acc1 = f32x4.add(acc1, f32x4.mul(v128.load(a + o + 16), v128.load(b + o + 16)));
-  }
-  for (; j + 4 <= n; j += 4) {
-    const o = <usize>(j << 2);
-    acc0 = f32x4.add(acc0, f32x4.mul(v128.load(a + o), v128.load(b + o)));
-  }
-  let sum = hsum(f32x4.add(acc0, acc1));
-  for (; j < n; j++) sum += load<f32>(a + (<usize>j << 2)) * load<f32>(b + (<usize>j << 2));
-  return sum;
-}
-
-// w ← w·leak − gain·f over n taps, and returns the dot product of the new w with x (the next output).
 @inline function updateAndDot(w: usize, f: usize, x: usize, n: i32, leak: f32, gain: f32): f32 {
   const vLeak = f32x4.splat(leak);
   const vGain = f32x4.splat(gain);

@@ -2,6 +2,8 @@
 // reference), in f32x4 lanes over the memory layout of src/kernels/joint-layout.ts. Histories are doubled rings, so
 // every window is contiguous; windows start anywhere, so their loads are unaligned (cheap on x86/ARM).
 
+import { dot, hsum } from './lib/simd';
+
 // f64 scalar slots, as in the Scalar enum of joint-layout.ts
 const PROBE_POS = 0;
 const REFERENCE_POS = 1;
@@ -9,29 +11,6 @@ const STEP_SIZE = 2;
 const PROBE_DELTA = 3;
 const REFERENCE_DELTA = 4;
 
-@inline function hsum(v: v128): f32 {
-  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
-}
-
-@inline function dot(a: usize, b: usize, n: i32): f32 {
-  let acc0 = f32x4.splat(0);
-  let acc1 = f32x4.splat(0);
-  let j = 0;
-  for (; j + 8 <= n; j += 8) {
-    const o = <usize>(j << 2);
-    acc0 = f32x4.add(acc0, f32x4.mul(v128.load(a + o), v128.load(b + o)));
-    acc1 = f32x4.add(acc1, f32x4.mul(v128.load(a + o + 16), v128.load(b + o + 16)));
-  }
-  for (; j + 4 <= n; j += 4) {
-    const o = <usize>(j << 2);
-    acc0 = f32x4.add(acc0, f32x4.mul(v128.load(a + o), v128.load(b + o)));
-  }
-  let sum = hsum(f32x4.add(acc0, acc1));
-  for (; j < n; j++) sum += load<f32>(a + (<usize>j << 2)) * load<f32>(b + (<usize>j << 2));
-  return sum;
-}
-
-// w ← w + gain·x over n taps
 @inline function axpy(w: usize, x: usize, n: i32, gain: f32): void {
   const vGain = f32x4.splat(gain);
   let j = 0;

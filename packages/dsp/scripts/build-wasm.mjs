@@ -12,11 +12,18 @@ const sourceDir = join(root, 'assembly');
 const outDir = join(root, 'src', 'kernels', 'generated');
 mkdirSync(outDir, { recursive: true });
 
+// A kernel is rebuilt when it, the shared helpers it may import (assembly/lib) or this script are newer than its output.
+const libDir = join(sourceDir, 'lib');
+const dependenciesMs = Math.max(
+  statSync(fileURLToPath(import.meta.url)).mtimeMs,
+  ...(existsSync(libDir) ? readdirSync(libDir).map((f) => statSync(join(libDir, f)).mtimeMs) : []),
+);
+
 for (const file of readdirSync(sourceDir).filter((f) => f.endsWith('.ts'))) {
   const name = file.replace(/\.ts$/, '');
   const source = join(sourceDir, file);
   const target = join(outDir, `${name}.wasm.ts`);
-  if (existsSync(target) && statSync(target).mtimeMs > statSync(source).mtimeMs && statSync(target).mtimeMs > statSync(fileURLToPath(import.meta.url)).mtimeMs) continue;
+  if (existsSync(target) && statSync(target).mtimeMs > Math.max(statSync(source).mtimeMs, dependenciesMs)) continue;
   const wasmPath = join(outDir, `${name}.wasm`);
   const { error } = await asc.main([
     source, '--outFile', wasmPath,

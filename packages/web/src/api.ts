@@ -3,6 +3,11 @@
  * carrying the service's error code (or NETWORK when nothing answered), so the pages can tell "log in again" from
  * "the service is down". The token lives in sessionStorage: it survives a reload, not the browser tab.
  */
+import type { SessionAnalysis } from '@antiphase/engine';
+
+/** SessionStats.analysis (docs/protocol.md, "Session analysis"): the engine's own type, as the API sends it. */
+export type { SessionAnalysis };
+
 export class ApiFailure extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
     super(message);
@@ -59,23 +64,6 @@ export interface SessionSummary {
   emergencyBypass: boolean;
   /** The engine's latest analysis of the session (null until the first window after Ŝ is known). */
   analysis: SessionAnalysis | null;
-}
-
-/** SessionStats.analysis (docs/protocol.md, "Session analysis"): d̂ = e − Ŝ*p and e over one window of ~1 s. */
-export interface SessionAnalysis {
-  fromS: number;
-  toS: number;
-  spectrum: { segmentSamples: number; resolutionHz: number; frequencyHz: number[]; disturbanceDb: (number | null)[]; errorDb: (number | null)[] };
-  octaveBands: { centerHz: number; lowerHz: number; upperHz: number; disturbanceDb: number | null; errorDb: number | null; attenuationDb: number | null }[];
-  causality: {
-    primaryPathDelaySamples: number | null;
-    primaryPathPeakRatio: number;
-    primaryPathRivalShare: number;
-    secondaryPathDelaySamples: number;
-    loopLatencySamples: number;
-    marginSamples: number | null;
-    marginMs: number | null;
-  };
 }
 
 export interface TickEvent {

@@ -5,7 +5,8 @@
  * Network: standardised features → dense ReLU layers (`hidden`) → dense softmax. Loss: cross-entropy with label
  * smoothing ε (Szegedy et al. 2016), optimiser AdamW (Loshchilov & Hutter 2019: Adam with decoupled weight decay),
  * mini-batches, step size on a cosine schedule (Loshchilov & Hutter 2017, SGDR without restarts). Regularisation:
- * Gaussian noise on the standardised inputs (σ = inputNoise), weight decay. He initialisation (He et al. 2015).
+ * Gaussian noise on the standardised inputs (σ = inputNoise), inverted dropout on the hidden activations (rate
+ * `dropout`, Srivastava et al. 2014; inference needs no scaling), weight decay. He initialisation (He et al. 2015).
  */
 import { Random } from '@antiphase/dsp';
 import { FEATURE_COUNT } from './features.js';
@@ -27,6 +28,8 @@ export interface TrainOptions {
   labelSmoothing?: number;
   /** σ of Gaussian noise on standardised inputs (default 0.3). */
   inputNoise?: number;
+  /** Dropout rate of the hidden activations during training (default 0: none). */
+  dropout?: number;
   seed?: number;
   /** Called after each epoch with the mean training loss. */
   onEpoch?: (epoch: number, loss: number) => void;
@@ -40,6 +43,7 @@ export const TRAIN_DEFAULTS = {
   weightDecay: 1e-3,
   labelSmoothing: 0.05,
   inputNoise: 0.3,
+  dropout: 0,
   seed: 1,
 } as const;
 
@@ -70,6 +74,9 @@ export function trainMlp(x: Float32Array[], y: number[], classes: readonly strin
   const decay = options.weightDecay ?? TRAIN_DEFAULTS.weightDecay;
   const eps = options.labelSmoothing ?? TRAIN_DEFAULTS.labelSmoothing;
   const noise = options.inputNoise ?? TRAIN_DEFAULTS.inputNoise;
+  const dropout = options.dropout ?? TRAIN_DEFAULTS.dropout;
+  if (!(dropout >= 0 && dropout < 1)) throw new RangeError(`dropout must be in [0, 1), got ${dropout}`);
+  const keepScale = 1 / (1 - dropout);
   const rng = new Random(options.seed ?? TRAIN_DEFAULTS.seed);
   const K = classes.length;
   const N = x.length;
@@ -140,6 +147,8 @@ export function trainMlp(x: Float32Array[], y: number[], classes: readonly strin
             for (let i = 0; i < inputs; i++) acc += w[row + i] * a[i];
             o[j] = relu && acc < 0 ? 0 : acc;
           }
+          // Inverted dropout: a dropped unit is 0 (so the ReLU mask below also stops its gradient).
+          if (relu && dropout > 0) for (let j = 0; j < outputs; j++) o[j] = rng.next() < dropout ? 0 : o[j] * keepScale;
         }
         const logits = acts[layers.length];
         let max = -Infinity;
@@ -170,7 +179,8 @@ export function trainMlp(x: Float32Array[], y: number[], classes: readonly strin
               if (l > 0) dPrev[i] += dj * w[row + i];
             }
           }
-          if (l > 0) for (let i = 0; i < inputs; i++) if (acts[l][i] <= 0) dPrev[i] = 0;
+          // Through the ReLU (and the dropout mask and its 1/(1 − rate) scale) of the previous layer.
+          if (l > 0) for (let i = 0; i < inputs; i++) dPrev[i] = acts[l][i] <= 0 ? 0 : dPrev[i] * keepScale;
         }
       }
       // AdamW update, cosine-decayed step.

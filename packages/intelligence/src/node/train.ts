@@ -19,6 +19,7 @@ import { basename, join } from 'node:path';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { sha256Hex } from './model-file.js';
+import { generateFeatures, type GeneratedFeatures } from './generate-features.js';
 
 export const TRAINING_DEFAULTS = {
   seed: 20240611,
@@ -44,6 +45,14 @@ export interface TrainingRun {
   generator?: GeneratorOptions;
   /** Progress and notes (stderr in the CLIs). */
   log?: (line: string) => void;
+  /**
+   * Precomputed features of the generated training / held-out examples (generateFeatures(), e.g. in worker
+   * threads): used instead of generating them here. They must come from the same seeds and counts.
+   */
+  generated?: GeneratedFeatures;
+  heldOutGenerated?: GeneratedFeatures;
+  /** Date.now() when the run began (the card's training time counts from it; default: now). */
+  startedAt?: number;
 }
 
 export interface TrainingResult {
@@ -59,7 +68,7 @@ export interface TrainingResult {
 }
 
 export function runTraining(run: TrainingRun = {}): TrainingResult {
-  const t0 = Date.now();
+  const t0 = run.startedAt ?? Date.now();
   const seed = run.seed ?? TRAINING_DEFAULTS.seed;
   const perClass = run.examplesPerClass ?? TRAINING_DEFAULTS.examplesPerClass;
   const testPerClass = run.testExamplesPerClass ?? TRAINING_DEFAULTS.testExamplesPerClass;
@@ -69,22 +78,32 @@ export function runTraining(run: TrainingRun = {}): TrainingResult {
   const labels: string[] = [];
 
   // 1. Generated data.
-  const total = perClass * NOISE_CLASSES.length;
-  let done = 0;
-  let nextReport = 0.1;
-  for (let i = 0; i < perClass; i++) {
-    NOISE_CLASSES.forEach((cls, c) => {
-      const ex = generateExample(cls, exampleSeed(seed, c, i), run.generator);
-      for (const v of extractor.extract(ex.samples)) {
+  if (run.generated) {
+    if (run.generated.labels.length !== perClass * NOISE_CLASSES.length) throw new RangeError(`precomputed features hold ${run.generated.labels.length} examples, expected ${perClass * NOISE_CLASSES.length}`);
+    run.generated.windows.forEach((windows, e) => {
+      for (const v of windows) {
         x.push(v);
-        labels.push(cls);
-      }
-      done++;
-      if (done / total >= nextReport) {
-        log(`generated ${done}/${total} examples (${Math.round((Date.now() - t0) / 1000)} s)`);
-        nextReport += 0.1;
+        labels.push(run.generated!.labels[e]);
       }
     });
+  } else {
+    const total = perClass * NOISE_CLASSES.length;
+    let done = 0;
+    let nextReport = 0.1;
+    for (let i = 0; i < perClass; i++) {
+      NOISE_CLASSES.forEach((cls, c) => {
+        const ex = generateExample(cls, exampleSeed(seed, c, i), run.generator);
+        for (const v of extractor.extract(ex.samples)) {
+          x.push(v);
+          labels.push(cls);
+        }
+        done++;
+        if (done / total >= nextReport) {
+          log(`generated ${done}/${total} examples (${Math.round((Date.now() - t0) / 1000)} s)`);
+          nextReport += 0.1;
+        }
+      });
+    }
   }
 
   // 2. The user's clips.
@@ -121,7 +140,7 @@ export function runTraining(run: TrainingRun = {}): TrainingResult {
     seed,
     ...run.train,
     onEpoch: (epoch, loss) => {
-      if (epoch % 10 === 0) log(`epoch ${epoch}: loss ${loss.toFixed(4)}`);
+      if (epoch % 10 === 0) log(`epoch ${epoch}: loss ${loss.toFixed(4)} (${Math.round((Date.now() - t0) / 1000)} s)`);
     },
   };
   const model = trainMlp(x, y, classes, trainOptions);
@@ -131,7 +150,26 @@ export function runTraining(run: TrainingRun = {}): TrainingResult {
   // 4. Held-out generated test set.
   let heldOut: EvaluationReport | null = null;
   const genClasses = classes.filter(isNoiseClass) as NoiseClass[];
-  if (testPerClass > 0 && genClasses.length > 0) {
+  if (run.heldOutGenerated && testPerClass > 0) {
+    // Same answer as classifier.classify() of the example (generated audio is 16 kHz and never silent): the
+    // window-averaged probabilities.
+    const truth: string[] = [];
+    const predicted: string[] = [];
+    const sum = new Float64Array(classes.length);
+    run.heldOutGenerated.windows.forEach((windows, e) => {
+      sum.fill(0);
+      for (const v of windows) {
+        const p = classifier.model.predict(v);
+        for (let k = 0; k < sum.length; k++) sum[k] += p[k];
+      }
+      let best = 0;
+      for (let k = 1; k < sum.length; k++) if (sum[k] > sum[best]) best = k;
+      truth.push(run.heldOutGenerated!.labels[e]);
+      predicted.push(classes[best]);
+    });
+    heldOut = evaluatePredictions(truth, predicted, classes, { safetyClasses: model.safetyClasses });
+    log(`held-out generated accuracy ${(100 * heldOut.accuracy).toFixed(2)}% on ${heldOut.clips} examples`);
+  } else if (testPerClass > 0 && genClasses.length > 0) {
     const truth: string[] = [];
     const predicted: string[] = [];
     for (let i = 0; i < testPerClass; i++) {
@@ -166,6 +204,24 @@ export function runTraining(run: TrainingRun = {}): TrainingResult {
   const sha256 = sha256Hex(modelText);
   const card = modelCard({ model, sha256, heldOut, real, bytes: Buffer.byteLength(modelText), seconds, run: { seed, perClass, testPerClass, evalDir: run.evalDir, dataDir: run.dataDir } });
   return { model, modelText, sha256, card, heldOut, real, trainingWindows: x.length, userClips, seconds };
+}
+
+/**
+ * runTraining() with the generated examples' features computed first in `workers` worker threads (the result is
+ * the same for any worker count: see generate-features.ts).
+ */
+export async function runTrainingInWorkers(run: TrainingRun & { workers?: number }): Promise<TrainingResult> {
+  const seed = run.seed ?? TRAINING_DEFAULTS.seed;
+  const perClass = run.examplesPerClass ?? TRAINING_DEFAULTS.examplesPerClass;
+  const testPerClass = run.testExamplesPerClass ?? TRAINING_DEFAULTS.testExamplesPerClass;
+  const workers = run.workers ?? 1;
+  const log = run.log ?? (() => {});
+  const t0 = Date.now();
+  const generated = await generateFeatures({ seed, perClass, generator: run.generator, workers, log });
+  log(`training examples: ${generated.labels.length} (${Math.round((Date.now() - t0) / 1000)} s, ${workers} worker${workers === 1 ? '' : 's'})`);
+  const heldOutGenerated = await generateFeatures({ seed: seed + TEST_SEED_OFFSET, perClass: testPerClass, generator: run.generator, workers });
+  log(`held-out examples: ${heldOutGenerated.labels.length} (${Math.round((Date.now() - t0) / 1000)} s)`);
+  return runTraining({ ...run, generated, heldOutGenerated, startedAt: t0 });
 }
 
 export interface FolderEvaluation {

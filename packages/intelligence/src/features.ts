@@ -9,7 +9,9 @@
  *    interpolation on the log spectrum), which tracks siren sweeps and alarm tones;
  *  - periodicity: the largest normalised autocorrelation for lags of 2.5–16.6 ms (pitch 60–400 Hz), from the
  *    inverse FFT of the magnitude spectrum (a "generalised autocorrelation", exponent 1/2 of the power): voiced
- *    speech, engines and hums are periodic.
+ *    speech, engines and hums are periodic; and separately the highest true ACF peak for lags of 1–2.25 ms
+ *    (pitch 444–1000 Hz: children's shouts and screams, whistles) — a local maximum is required there, because any
+ *    low-pass spectrum gives a high but monotonically falling ACF at short lags.
  * Window summary (FEATURE_NAMES lists every entry): per-band means, standard deviations and mean |Δ| of the log-mel
  * energies, dynamics percentiles, spectral flatness / centroid / flux, tonality and peak-frequency statistics, and
  * the modulation spectrum (0.25–31 Hz, 6 octave-ish bands) of 8 band-group envelopes, the full-band envelope and
@@ -45,6 +47,7 @@ const ACF_SIZE = 128;
 const ACF_DECIMATION = FRAME_SIZE / ACF_SIZE;
 const PITCH_MIN_LAG = Math.round(FEATURE_SAMPLE_RATE / 400 / ACF_DECIMATION);
 const PITCH_MAX_LAG = Math.round(FEATURE_SAMPLE_RATE / 60 / ACF_DECIMATION);
+const HIGH_PITCH_MIN_LAG = Math.round(FEATURE_SAMPLE_RATE / 1000 / ACF_DECIMATION);
 /** Modulation bands, Hz (at the 62.5 Hz frame rate). */
 const MOD_BANDS: [number, number][] = [[0.25, 1], [1, 2], [2, 4], [4, 8], [8, 16], [16, 31.25]];
 const MOD_FFT = 256;
@@ -60,6 +63,7 @@ function buildNames(): string[] {
   names.push('tonality.mean', 'tonality.std', 'tonality.p90', 'tonal.fraction');
   names.push('peak.logfreq', 'peak.std', 'peak.sweep', 'peak.stable');
   names.push('periodicity.mean', 'periodicity.std', 'periodicity.p90', 'voiced.fraction');
+  names.push('highPitch.mean', 'highPitch.p90', 'highPitch.fraction');
   // 'tonalTrack' (was 'peakTrack' in feature sets up to model 1.0.0, where a scratch-buffer reuse made it a copy of
   // envAll): the held tonal-peak frequency track, whose modulation is a siren's sweep rate.
   const envs = [...Array.from({ length: GROUPS }, (_, g) => `env${g}`), 'envAll', 'tonalTrack'];
@@ -83,6 +87,8 @@ export interface FrameAnalysis {
   /** log2(peak frequency / 1 kHz). */
   peakLog2: Float32Array;
   periodicity: Float32Array;
+  /** Strength of a 444–1000 Hz pitch (0 when the ACF has no peak there). */
+  highPitch: Float32Array;
 }
 
 interface MelFilter {
@@ -132,6 +138,7 @@ export class FeatureExtractor {
     const tonality = new Float32Array(count);
     const peakLog2 = new Float32Array(count);
     const periodicity = new Float32Array(count);
+    const highPitch = new Float32Array(count);
     const { window, frame, re, im, power, acf, mel } = this;
     this.acfIm.fill(0);
     const bins = FRAME_SIZE / 2 + 1;
@@ -184,10 +191,16 @@ export class FeatureExtractor {
           if (v > best) best = v;
         }
         best /= r0;
+        let high = 0;
+        for (let lag = HIGH_PITCH_MIN_LAG; lag < PITCH_MIN_LAG; lag++) {
+          const v = acf[lag];
+          if (v > acf[lag - 1] && v >= acf[lag + 1]) high = Math.max(high, v / (1 - (lag * ACF_DECIMATION) / FRAME_SIZE));
+        }
+        highPitch[f] = high / r0;
       }
       periodicity[f] = best;
     }
-    return { count, logMel, mel: melE, logEnergy, tonality, peakLog2, periodicity };
+    return { count, logMel, mel: melE, logEnergy, tonality, peakLog2, periodicity, highPitch };
   }
 
   /** Feature vector of frames [start, end) of an analysis. */
@@ -298,6 +311,13 @@ export class FeatureExtractor {
     }
     const perP90 = sortedCopy(per, start, end, sorted)[Math.floor(0.9 * (n - 1))];
     out[o++] = rS / n; out[o++] = sdFrom(rS, rQ, n); out[o++] = perP90; out[o++] = voiced / n;
+    const hp = a.highPitch;
+    let hS = 0, hVoiced = 0;
+    for (let i = start; i < end; i++) {
+      hS += hp[i];
+      if (hp[i] > 0.5) hVoiced++;
+    }
+    out[o++] = hS / n; out[o++] = sortedCopy(hp, start, end, sorted)[Math.floor(0.9 * (n - 1))]; out[o++] = hVoiced / n;
     // Modulation spectra: 8 band groups of 5 mel bands, the full band, and the tonal peak track.
     const m = Math.min(n, MOD_FFT);
     const env = this.env;

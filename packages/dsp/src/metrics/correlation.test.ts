@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { alignedCorrelation } from './correlation.js';
+import { alignedCorrelation, circularAlignedCorrelation } from './correlation.js';
 import { Random } from '../random.js';
 
 test('alignedCorrelation finds a delayed, scaled copy (r = 1) and tells noise from it', () => {
@@ -16,4 +16,15 @@ test('alignedCorrelation finds a delayed, scaled copy (r = 1) and tells noise fr
   const other = Float32Array.from({ length: 4000 }, () => random.gaussian());
   assert.ok(alignedCorrelation(x, other, 100).r < 0.1);
   assert.equal(alignedCorrelation(x, new Float32Array(4000), 10).r, 0, 'silence correlates with nothing');
+});
+
+test('circularAlignedCorrelation finds the point of a loop, whatever the lag', () => {
+  const random = new Random(4);
+  const x = Float32Array.from({ length: 1024 }, () => random.gaussian());
+  const heard = Float32Array.from(x, (_, i) => 0.25 * x[(i + 1024 - 700) % 1024]);
+  const found = circularAlignedCorrelation(x, heard);
+  assert.equal(found.lag, 700);
+  assert.ok(Math.abs(found.r - 1) < 1e-6, `r ${found.r}`);
+  assert.ok(Math.abs(found.gain - 0.25) < 1e-6);
+  assert.ok(circularAlignedCorrelation(x, Float32Array.from({ length: 1024 }, () => random.gaussian())).r < 0.15);
 });

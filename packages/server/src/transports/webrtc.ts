@@ -37,10 +37,13 @@ export const CONTROL_CHANNEL = 'anc-control';
 export const AUDIO_CHANNEL = 'anc-audio';
 
 /**
- * The one codec of the track mode. Stereo must be said in the answer's fmtp for a browser to send two channels;
- * werift's answer carries the offer's fmtp, so answer() adds it (withStereoOpus).
+ * The one codec of the track mode. Stereo must be said in the answer's fmtp for a browser to send two channels,
+ * and the bit rate: at a browser's default (about 32 kbit/s a channel) Opus keeps the level of noise but not its
+ * waveform, and the controller needs the waveform. werift's answer carries the offer's fmtp, so answer() adds both
+ * (withStereoOpus).
  */
-const OPUS_FMTP = 'minptime=10;useinbandfec=1;stereo=1;sprop-stereo=1';
+const OPUS_ANSWER_PARAMETERS = 'stereo=1;sprop-stereo=1;maxaveragebitrate=256000';
+const OPUS_FMTP = `minptime=10;useinbandfec=1;${OPUS_ANSWER_PARAMETERS}`;
 
 /** Largest offer accepted, characters: a browser's offer with a few candidates is 1–3 kB. */
 const MAX_SDP_CHARS = 64 * 1024;
@@ -121,12 +124,12 @@ function audioSection(sdp: string): string | null {
   return end < 0 ? sdp.slice(start) : sdp.slice(start, start + 1 + end);
 }
 
-/** Adds stereo to the Opus fmtp of the answer (see OPUS_FMTP). */
+/** Adds stereo and the bit rate to the Opus fmtp of the answer (see OPUS_FMTP). */
 function withStereoOpus(sdp: string): string {
   const payloadType = /^a=rtpmap:(\d+) opus\/48000\/2/im.exec(sdp)?.[1];
   if (payloadType === undefined) return sdp;
   return sdp.replace(new RegExp(`^a=fmtp:${payloadType} (.*)$`, 'm'), (line, parameters: string) =>
-    /stereo=1/.test(parameters) ? line : `a=fmtp:${payloadType} ${parameters.trim()};stereo=1;sprop-stereo=1`);
+    /stereo=1/.test(parameters) ? line : `a=fmtp:${payloadType} ${parameters.trim()};${OPUS_ANSWER_PARAMETERS}`);
 }
 
 function parseOffer(body: unknown): { sdp: string; mode: PeerMode } {

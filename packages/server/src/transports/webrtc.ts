@@ -45,6 +45,8 @@ export const AUDIO_CHANNEL = 'anc-audio';
 const OPUS_ANSWER_PARAMETERS = 'stereo=1;sprop-stereo=1;maxaveragebitrate=256000';
 const OPUS_FMTP = `minptime=10;useinbandfec=1;${OPUS_ANSWER_PARAMETERS}`;
 
+const ENDED_PEERS_REMEMBERED = 4096;
+
 /** Largest offer accepted, characters: a browser's offer with a few candidates is 1–3 kB. */
 const MAX_SDP_CHARS = 64 * 1024;
 
@@ -174,6 +176,8 @@ function gathered(pc: RTCPeerConnection): Promise<void> {
 
 export class WebRtcTransport {
   private readonly peers = new Map<string, Peer>();
+  /** Peers that went away, by id → owner (the last ENDED_PEERS_REMEMBERED): a late goodbye from one is still 204. */
+  private readonly ended = new Map<string, string>();
   private readonly allowed: ReadonlySet<string> | null;
   private closed = false;
 
@@ -264,8 +268,12 @@ export class WebRtcTransport {
     };
   }
 
-  /** DELETE: the client's clean goodbye. 404 for someone else's peer. */
+  /**
+   * DELETE: the client's clean goodbye. Idempotent for the owner: a peer that already went (timed out, or its
+   * connection closed before the goodbye came) is answered like a live one. 404 for someone else's or an unknown peer.
+   */
   hangUp(principal: Principal, peerId: string): void {
+    if (this.ended.get(peerId) === principal.userId) return;
     const peer = this.peers.get(peerId);
     if (!peer || peer.userId !== principal.userId) throw new ApiError('NOT_FOUND', `no WebRTC peer ${peerId}`);
     this.destroy(peer);
@@ -351,6 +359,8 @@ export class WebRtcTransport {
     if (peer.drainTimer !== null) clearTimeout(peer.drainTimer);
     peer.bridge?.close();
     this.peers.delete(peer.id);
+    this.ended.set(peer.id, peer.userId);
+    if (this.ended.size > ENDED_PEERS_REMEMBERED) this.ended.delete(this.ended.keys().next().value!);
     this.options.metrics.webrtcPeers.set(this.peers.size);
     peer.connection.onClose();
     void peer.pc.close().catch(() => undefined);

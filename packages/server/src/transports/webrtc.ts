@@ -10,13 +10,13 @@
  *   anc-audio    unordered, no retransmission (ordered: false, maxRetransmits: 0): audio up, anti-noise down
  *
  * Both feed one StreamConnection (ws.ts), exactly as a WebSocket does: one peer = one stream connection = one
- * session.
+ * session. A lost audio frame is a sequence gap to the engine (framesLost); one that arrives after its slot is
+ * late (framesLate); neither waits for the other.
  *
  * Opus track mode, for clients that can only send media (a browser's microphone): the offer carries an Opus audio
  * track (sendrecv, stereo: left = reference, right = error) and the anc-control channel, no anc-audio. The track's
  * RTP goes through an OpusBridge (media/opus-bridge.ts: jitter buffer, decode, resample, re-frame) into the same
- * StreamConnection, and the anti-noise comes back on the same track, mono. A lost audio frame is a sequence gap to the engine (framesLost); one that arrives after its slot is
- * late (framesLate); neither waits for the other.
+ * StreamConnection, and the anti-noise comes back on the same track, mono.
  *
  * A peer goes away when its connection fails or closes, when the control channel closes, when it is not connected
  * within connectTimeoutMs, when nothing arrives for idleTimeoutMs (a client that vanished without a goodbye), or on

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Decoder, Encoder } from '@evan/opus';
 import { alignedCorrelation, Random, resample } from '@antiphase/dsp';
-import { OpusBridge, OPUS_RATE, type UplinkFrame } from './opus-bridge.js';
+import type { MediaFrame } from '../ws.js';
+import { OpusBridge, OPUS_RATE } from './opus-bridge.js';
 
 /** Band-limited noise (below 4 kHz), so that the 16 kHz session sees all of it. */
 function noise(seed: number, n: number): Float32Array {
@@ -31,7 +32,7 @@ test('the Opus bridge turns a lossy, reordered stereo track into session frames 
   const reference = noise(1, OPUS_RATE * seconds);
   const error = noise(2, OPUS_RATE * seconds);
   const uplink = packets(reference, error);
-  const frames: UplinkFrame[] = [];
+  const frames: MediaFrame[] = [];
   const downlink: { payload: Buffer; timestamp: number; sequenceNumber: number }[] = [];
   const bridge = new OpusBridge({
     sampleRate: 16000, frameSize: 160, jitterDelayMs: 40,

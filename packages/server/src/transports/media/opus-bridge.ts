@@ -13,6 +13,7 @@
  */
 import { Decoder, Encoder } from '@evan/opus';
 import { StreamResampler } from '@antiphase/dsp';
+import type { MediaFrame } from '../ws.js';
 import { JitterBuffer, type JitterBufferStats, type RtpPacketLike } from './jitter-buffer.js';
 
 export const OPUS_RATE = 48000;
@@ -28,20 +29,13 @@ const RESAMPLER = { passband: 0.8, attenuationDb: 70 };
 /** A gap in the uplink longer than this (a muted or paused sender) restarts the timeline instead of being filled. */
 const MAX_FILL_SAMPLES = OPUS_RATE;
 
-export interface UplinkFrame {
-  sequence: number;
-  captureTimestampUs: number;
-  reference: Float32Array;
-  error: Float32Array;
-}
-
 export interface OpusBridgeOptions {
   sampleRate: number;
   frameSize: number;
   /** Longest a packet waits for a missing one, ms (the jitter buffer's bound). */
   jitterDelayMs: number;
   /** A frame for the engine; its buffers are reused after the call returns. */
-  submit: (frame: UplinkFrame) => void;
+  submit: (frame: MediaFrame) => void;
   /** An encoded downlink packet with its RTP timestamp (48 kHz units) and sequence number. */
   send: (payload: Buffer, timestamp: number, sequenceNumber: number, marker: boolean) => void;
 }
@@ -72,7 +66,7 @@ export class OpusBridge {
   private readonly right = new Float32Array(MAX_PACKET_SAMPLES);
   private readonly up: [ReturnType<typeof resampler>, ReturnType<typeof resampler>];
   private readonly down: ReturnType<typeof resampler>;
-  private readonly frame: UplinkFrame;
+  private readonly frame: MediaFrame;
   /** Session-rate samples per 48 kHz sample, as a ratio for exact frame positions. */
   private readonly samplesPer48k: number;
   // Uplink timeline: the first packet's RTP timestamp, the 48 kHz samples consumed, the frame being filled.

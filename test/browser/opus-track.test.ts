@@ -17,13 +17,9 @@ import { Random, resample, writeWav } from '@antiphase/dsp';
 import { signedUpClient, startTestServer } from '../client/support.js';
 import { api } from '../server/helpers.js';
 import { bundleForBrowser, chromiumMissing, launchChromium, openTestPage } from '../support/browser.js';
+import { fixedFilterConfig, fixedFilterOutput } from '../support/opus-track.js';
 
 const PERIOD = 1 << 16;
-const RATE = 16000;
-const FRAME = 160;
-const TAPS = 64;
-/** y[n] = −0.4·x[n] + 0.2·x[n − 8] at 16 kHz, i.e. −0.4·x(t) + 0.2·x(t − 0.5 ms): x[m − 24] at 48 kHz. */
-const CONTROL_FILTER = Array.from({ length: TAPS }, (_, n) => (n === 0 ? -0.4 : n === 8 ? 0.2 : 0));
 
 /** One period of noise band-limited to 6 kHz (so every resampler on the way passes it whole). */
 function periodicNoise(seed: number, level: number): Float32Array {
@@ -82,16 +78,13 @@ test('Chromium\'s fake microphone goes up as an Opus track; the anti-noise track
   const error = periodicNoise(2, 0.1);
   const wav = join(dir, 'microphone.wav');
   writeFileSync(wav, writeWav({ sampleRate: 48000, channels: [reference, error] }));
-  const expected = Float32Array.from(reference, (x, m) => -0.4 * x + 0.2 * reference[(m - 24 + PERIOD) % PERIOD]);
+  const expected = fixedFilterOutput(reference, true);
 
   const server = await startTestServer(t, { webrtcAddresses: ['127.0.0.1'] });
   const user = await signedUpClient(server);
   const browser = await launchChromium(t, [`--use-file-for-fake-audio-capture=${wav}`]);
   const { page, errors } = await openTestPage(browser, server.url, await bundleForBrowser(PAGE_SCRIPT));
-  const config = {
-    sampleRate: RATE, frameSize: FRAME, taps: TAPS, algorithm: 'fxnlms', stepSize: 1e-9, controlFilter: CONTROL_FILTER,
-    secondaryPathEstimate: Array.from({ length: 2 * FRAME + 16 }, (_, n) => (n === 2 * FRAME ? 1 : 0)),
-  };
+  const config = fixedFilterConfig();
 
   const result = await page.evaluate(async ({ url, token, config, expected, recorder, period }) => {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -8,38 +8,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { alignedCorrelation, Random, resample } from '@antiphase/dsp';
 import type { RunningServer } from '@antiphase/server';
-import { OPUS_RATE, OpusTrackPeer, until } from '../support/opus-track.js';
+import { fixedFilterConfig, fixedFilterOutput, OPUS_RATE, OpusTrackPeer, TRACK_FRAME, TRACK_RATE, until } from '../support/opus-track.js';
 import { api, startTestServer, userToken } from './helpers.js';
 
 const LOOPBACK = { webrtcAddresses: ['127.0.0.1'] };
-const RATE = 16000;
-const FRAME = 160;
-const TAPS = 64;
-/** A fixed control filter: y[n] = −0.4·x[n] + 0.2·x[n − 8] (a tiny step keeps it where it starts). */
-const CONTROL_FILTER = Array.from({ length: TAPS }, (_, n) => (n === 0 ? -0.4 : n === 8 ? 0.2 : 0));
-
-function trackConfig(extra: Record<string, unknown> = {}) {
-  return {
-    sampleRate: RATE, frameSize: FRAME, taps: TAPS, algorithm: 'fxnlms', stepSize: 1e-9, controlFilter: CONTROL_FILTER,
-    // Ŝ: the playout delay (2 frames) and a unit tap, so control starts at once.
-    secondaryPathEstimate: Array.from({ length: 2 * FRAME + 16 }, (_, n) => (n === 2 * FRAME ? 1 : 0)),
-    ...extra,
-  };
-}
 
 /** Band-limited noise (below 6 kHz, inside the session's 8 kHz Nyquist) at 48 kHz. */
 function noise(seed: number, seconds: number, level = 0.15): Float32Array {
   const random = new Random(seed);
   const white = Float32Array.from({ length: 12000 * seconds }, () => random.gaussian() * level);
   return resample(white, 12000, OPUS_RATE);
-}
-
-/** What the session must answer for `reference` (48 kHz), at 48 kHz: the fixed filter applied at 16 kHz. */
-function expectedAntiNoise(reference: Float32Array): Float32Array {
-  const x = resample(reference, OPUS_RATE, RATE);
-  const y = new Float32Array(x.length);
-  for (let n = 0; n < x.length; n++) y[n] = -0.4 * x[n] + (n >= 8 ? 0.2 * x[n - 8] : 0);
-  return resample(y, RATE, OPUS_RATE);
 }
 
 async function assertNoLeaks(server: RunningServer): Promise<void> {
@@ -52,7 +30,7 @@ test('Opus track mode: a stereo track streams into the session and the anti-nois
   const peer = new OpusTrackPeer();
   t.after(() => peer.close());
   await peer.connect(server.url, token);
-  peer.hello({ config: trackConfig() });
+  peer.hello({ config: fixedFilterConfig() });
   const ready = await peer.nextFrame('ready');
   const sessionId = (ready as { value: { sessionId: string } }).value.sessionId;
 
@@ -63,7 +41,7 @@ test('Opus track mode: a stereo track streams into the session and the anti-nois
   await until(() => peer.received.length >= seconds * 100 - 10, 'the anti-noise track');
 
   // The downlink, against the expected output: same waveform (r), same level (gain), a lag of tens of ms.
-  const expected = expectedAntiNoise(reference).subarray(0, OPUS_RATE); // the first second, before the loss
+  const expected = fixedFilterOutput(reference).subarray(0, OPUS_RATE); // the first second, before the loss
   const got = peer.receivedSignal();
   const match = alignedCorrelation(expected, got, OPUS_RATE / 10);
   t.diagnostic(`anti-noise track vs the fixed filter's output: r ${match.r.toFixed(3)}, gain ${match.gain.toFixed(3)}, lag ${(match.lag / 48).toFixed(1)} ms; ` +
@@ -114,14 +92,14 @@ test('Opus track mode, bad input: offers without Opus or with a one-way track, a
   const peer = new OpusTrackPeer();
   t.after(() => peer.close());
   await peer.connect(server.url, token);
-  const existing = await api(server, 'POST', '/api/v1/sessions', { token, json: trackConfig() });
+  const existing = await api(server, 'POST', '/api/v1/sessions', { token, json: fixedFilterConfig() });
   assert.equal(existing.status, 201);
   peer.hello({ sessionId: existing.body.id });
   assert.match((await peer.nextFrame('error') as { message: string }).message, /session it creates/);
-  peer.hello({ config: trackConfig() });
+  peer.hello({ config: fixedFilterConfig() });
   await peer.nextFrame('ready');
   const { encodeAudioFrame } = await import('@antiphase/protocol');
-  peer.control.send(Buffer.from(encodeAudioFrame({ sequence: 0, captureTimestampUs: 0, sampleRate: RATE, reference: new Float32Array(FRAME), error: new Float32Array(FRAME) })));
+  peer.control.send(Buffer.from(encodeAudioFrame({ sequence: 0, captureTimestampUs: 0, sampleRate: TRACK_RATE, reference: new Float32Array(TRACK_FRAME), error: new Float32Array(TRACK_FRAME) })));
   const refused = await peer.nextFrame('error') as { codeName: string; message: string };
   assert.equal(refused.codeName, 'UNKNOWN_TYPE');
   assert.match(refused.message, /audio track/);
@@ -131,12 +109,12 @@ test('Opus track mode, bad input: offers without Opus or with a one-way track, a
   const odd = new OpusTrackPeer();
   t.after(() => odd.close());
   await odd.connect(server.url, token);
-  odd.hello({ config: { ...trackConfig(), sampleRate: 16001 } });
+  odd.hello({ config: { ...fixedFilterConfig(), sampleRate: 16001 } });
   const rate = await odd.nextFrame('error') as { codeName: string; message: string };
   assert.equal(rate.codeName, 'INVALID_CONFIG');
   assert.match(rate.message, /16001 Hz cannot be streamed on an Opus track/);
   assert.equal(server.sessions.liveCount, 1, 'only the REST session is live: the refused hello created none');
-  odd.hello({ config: trackConfig() });
+  odd.hello({ config: fixedFilterConfig() });
   await odd.nextFrame('ready');
   assert.equal((await api(server, 'DELETE', `/api/v1/webrtc/peers/${odd.peerId}`, { token })).status, 204);
   await api(server, 'DELETE', `/api/v1/sessions/${existing.body.id}`, { token });

@@ -11,6 +11,33 @@ import { decodeFrame, encodeJsonFrame, type DecodedFrame } from '@antiphase/prot
 export const OPUS_RATE = 48000;
 const PACKET = 960; // 20 ms, as browsers send
 
+export const TRACK_RATE = 16000;
+export const TRACK_FRAME = 160;
+const TAPS = 64;
+
+/**
+ * A session whose anti-noise is known in advance: a fixed control filter y[n] = −0.4·x[n] + 0.2·x[n − 8] at 16 kHz
+ * (a tiny step keeps it where it starts) and a known Ŝ (the playout delay, then a unit tap), so control starts at once.
+ */
+export function fixedFilterConfig(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    sampleRate: TRACK_RATE, frameSize: TRACK_FRAME, taps: TAPS, algorithm: 'fxnlms', stepSize: 1e-9,
+    controlFilter: Array.from({ length: TAPS }, (_, n) => (n === 0 ? -0.4 : n === 8 ? 0.2 : 0)),
+    secondaryPathEstimate: Array.from({ length: 2 * TRACK_FRAME + 16 }, (_, n) => (n === 2 * TRACK_FRAME ? 1 : 0)),
+    ...extra,
+  };
+}
+
+/**
+ * What a fixedFilterConfig session answers for `reference` at 48 kHz: x[n − 8] at 16 kHz is x(t − 0.5 ms), i.e.
+ * x[m − 24] at 48 kHz, exact for a reference band-limited inside the session's band. `periodic`: the reference is
+ * one period of a loop.
+ */
+export function fixedFilterOutput(reference: Float32Array, periodic = false): Float32Array {
+  const n = reference.length;
+  return Float32Array.from(reference, (x, m) => -0.4 * x + 0.2 * (m >= 24 ? reference[m - 24] : periodic ? reference[m - 24 + n] : 0));
+}
+
 export interface TrackPeerOptions {
   /** Extra SDP surgery on the offer (bad-input tests). */
   mangleOffer?: (sdp: string) => string;

@@ -88,6 +88,7 @@ export class RtcMediaClient {
 
     let settle: { resolve: (info: ReadyInfo) => void; reject: (error: StreamError) => void } | null = null;
     const ready = new Promise<ReadyInfo>((resolve, reject) => (settle = { resolve, reject }));
+    ready.catch(() => undefined); // an error frame may come before connect() awaits it: awaited below, not unhandled
     control.onmessage = (event) => {
       let frame;
       try {

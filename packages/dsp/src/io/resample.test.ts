@@ -168,4 +168,5 @@ test('StreamResampler fed in uneven chunks emits exactly the offline resample, l
     assert.ok(worst < 1e-5, `${from} → ${to}: largest difference from the offline resampler ${worst}`);
   }
   assert.throws(() => new StreamResampler(48000, 16001, 480), /reduced ratio/);
+  assert.throws(() => new StreamResampler(48000, 16000, 480, { passband: 1.5 }), /passband must be in \(0, 1\)/);
 });

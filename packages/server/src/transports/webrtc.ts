@@ -226,7 +226,7 @@ export class WebRtcTransport {
         media: mode === 'opus-track' ? {
           refuseConfig: (config) => {
             const sampleRate = (config as { sampleRate?: unknown } | null)?.sampleRate;
-            const problem = typeof sampleRate === 'number' ? OpusBridge.supportsRate(sampleRate) : null;
+            const problem = typeof sampleRate === 'number' ? OpusBridge.unsupportedRate(sampleRate) : null;
             return problem === null ? null : `sampleRate ${sampleRate} Hz cannot be streamed on an Opus track: ${problem}`;
           },
           onReady: (session) => this.startMedia(peer, session.sampleRate, session.frameSize),

@@ -97,3 +97,27 @@ test('the Opus bridge turns a lossy, reordered stereo track into session frames 
   t.diagnostic(`uplink r ${up.r.toFixed(3)} (lag ${up.lag} samples at 16 kHz), error r ${upError.r.toFixed(3)}; downlink r ${down.r.toFixed(3)} ` +
     `(lag ${down.lag} samples at 48 kHz), level ${level.toFixed(3)}; frames concealed ${missing.join(',')}`);
 });
+
+test('a sender that goes quiet for seconds restarts the timeline: frames keep their clock, no seconds of silence go down', () => {
+  const reference = noise(3, OPUS_RATE * 2);
+  const uplink = packets(reference, reference);
+  const frames: number[] = [];
+  let sent = 0;
+  const bridge = new OpusBridge({
+    sampleRate: 16000, frameSize: 160, jitterDelayMs: 40,
+    submit: (frame) => {
+      frames.push(frame.sequence);
+      bridge.antiNoise(frame.sequence, frame.reference);
+    },
+    send: () => sent++,
+  });
+  // 1 s of packets, then the RTP clock jumps 3 s ahead (a paused sender: sequence numbers carry on, timestamps do not).
+  uplink.slice(0, 50).forEach((p, k) => bridge.receive(p, k * 20));
+  uplink.slice(50).forEach((p, k) => bridge.receive({ ...p, timestamp: (p.timestamp + 3 * OPUS_RATE) >>> 0 }, 1000 + k * 20));
+  const after = frames.filter((k) => k >= 100);
+  assert.deepEqual(frames, [...frames].sort((a, b) => a - b), 'in order across the restart');
+  assert.ok(after.length >= 90, `${after.length} frames after the pause`);
+  assert.ok(after[0] >= 400 && after[0] <= 404, `the first frame after the pause is numbered by its time (${after[0]}, expected about 400)`);
+  assert.ok(bridge.stats.framesSilent < 10, `${bridge.stats.framesSilent} silent frames sent for the pause`);
+  assert.ok(sent >= 180, `${sent} packets down`);
+});

@@ -100,15 +100,9 @@ export class OpusBridge {
     this.encoder.bitrate = 64000;
   }
 
-  /** Whether a session rate works here (the stream resamplers need a small rational ratio to 48 kHz). */
-  static supportsRate(sampleRate: number): string | null {
-    try {
-      new StreamResampler(OPUS_RATE, sampleRate, 1);
-      new StreamResampler(sampleRate, OPUS_RATE, 1);
-      return null;
-    } catch (error) {
-      return (error as Error).message;
-    }
+  /** Why a session rate cannot be bridged (the stream resamplers need a small rational ratio to 48 kHz), or null. */
+  static unsupportedRate(sampleRate: number): string | null {
+    return StreamResampler.unsupported(OPUS_RATE, sampleRate) ?? StreamResampler.unsupported(sampleRate, OPUS_RATE);
   }
 
   /** An uplink RTP packet. */
@@ -216,8 +210,9 @@ export class OpusBridge {
     // Resampled sample n sits at 48 kHz position n / ratio of its timeline (the kernel is centred).
     const from = this.timelineStart + ((k - this.timelineFrame) * frameSize) / this.samplesPer48k;
     const to = from + frameSize / this.samplesPer48k;
+    // Spans come in stream order: once those ending before this frame are gone, only the first can overlap it.
     while (this.concealed.length > 0 && this.concealed[0].to <= from) this.concealed.shift();
-    if (this.concealed.some((span) => span.from < to && span.to > from)) {
+    if (this.concealed.length > 0 && this.concealed[0].from < to) {
       this.counts.framesConcealed++;
       return;
     }

@@ -78,6 +78,9 @@ test('signalling: unauthenticated, malformed and candidate-less offers are refus
   assert.equal((await api(server, 'DELETE', '/api/v1/webrtc/peers/no-such-peer', { token })).status, 404);
   assert.equal(server.webrtc!.peerCount, 1);
   assert.equal((await api(server, 'DELETE', `/api/v1/webrtc/peers/${answer.body.peerId}`, { token })).status, 204);
+  // A goodbye that comes after the peer went is still 204 for its owner (idempotent), and still 404 for others.
+  assert.equal((await api(server, 'DELETE', `/api/v1/webrtc/peers/${answer.body.peerId}`, { token })).status, 204);
+  assert.equal((await api(server, 'DELETE', `/api/v1/webrtc/peers/${answer.body.peerId}`, { token: other })).status, 404);
   await assertNoLeaks(server);
 });
 

@@ -9,3 +9,4 @@ export {
   RtcStreamClient, connectWithFallback, globalRtcPeerFactory, rtcSocketFactory, type RtcPeerFactory, type RtcPeerConnectionLike,
   type RtcDataChannelLike,
 } from './rtc-client.js';
+export { RtcMediaClient, type MediaConnectOptions, type MediaSession } from './rtc-media-client.js';

@@ -59,7 +59,7 @@ const CLOSED = 3;
 /** ICE gathering on a host with a few interfaces takes well under a second; this bounds a stuck one. */
 const GATHERING_TIMEOUT_MS = 5000;
 
-function waitForGathering(pc: RtcPeerConnectionLike): Promise<void> {
+export function waitForGathering(pc: Pick<RtcPeerConnectionLike, 'iceGatheringState' | 'onicegatheringstatechange'>): Promise<void> {
   return new Promise((resolve) => {
     if (pc.iceGatheringState === 'complete') return resolve();
     const timer = setTimeout(resolve, GATHERING_TIMEOUT_MS); // send what has been gathered
@@ -70,6 +70,20 @@ function waitForGathering(pc: RtcPeerConnectionLike): Promise<void> {
       }
     };
   });
+}
+
+/** POST /api/v1/webrtc/offer (non-trickle: the offer holds its candidates); the answer, or an Error saying why not. */
+export async function postOffer(base: string, headers: Record<string, string>, sdp: string, fetchImpl: typeof fetch): Promise<{ peerId: string | null; sdp: string }> {
+  const response = await fetchImpl(`${base}/api/v1/webrtc/offer`, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify({ type: 'offer', sdp }),
+  });
+  const body = (await response.json().catch(() => ({}))) as { peerId?: string; sdp?: string; error?: { code?: string; message?: string } };
+  if (!response.ok || typeof body.sdp !== 'string') {
+    throw new Error(`signalling answered ${response.status}${body.error ? ` ${body.error.code}: ${body.error.message}` : ''}`);
+  }
+  return { peerId: body.peerId ?? null, sdp: body.sdp };
 }
 
 /** A WebSocketLike over a peer connection's two data channels. */
@@ -132,18 +146,10 @@ class RtcSocket implements WebSocketLike {
       await this.pc.setLocalDescription(await this.pc.createOffer());
       await waitForGathering(this.pc);
       if (this.readyState === CLOSED) return;
-      const response = await this.fetchImpl(`${this.base}/api/v1/webrtc/offer`, {
-        method: 'POST',
-        headers: { ...this.headers, 'content-type': 'application/json' },
-        body: JSON.stringify({ type: 'offer', sdp: this.pc.localDescription!.sdp }),
-      });
-      const body = (await response.json().catch(() => ({}))) as { peerId?: string; sdp?: string; error?: { code?: string; message?: string } };
-      if (!response.ok || typeof body.sdp !== 'string') {
-        throw new Error(`signalling answered ${response.status}${body.error ? ` ${body.error.code}: ${body.error.message}` : ''}`);
-      }
+      const answer = await postOffer(this.base, this.headers, this.pc.localDescription!.sdp, this.fetchImpl);
       if (this.readyState === CLOSED) return;
-      this.peerId = body.peerId ?? null;
-      await this.pc.setRemoteDescription({ type: 'answer', sdp: body.sdp });
+      this.peerId = answer.peerId;
+      await this.pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
     } catch (error) {
       this.fail((error as Error).message, true);
     }

@@ -24,6 +24,8 @@ export interface SessionConfig {
   playoutDelayFrames?: number;
   /** Known Ŝ, taps at sampleRate (playout delay included); skips identification. */
   secondaryPathEstimate?: number[];
+  /** Initial control filter W, `taps` values at sampleRate (warm start; a tiny stepSize keeps it practically fixed). */
+  controlFilter?: number[];
   /**
    * Online identification of Ŝ before control: duration s, probe RMS (full scale 1), and Ŝ's length in taps,
    * playout delay included (default playoutDelayFrames·frameSize + 256; the delay's taps are known zeros, the rest

@@ -69,6 +69,7 @@ export interface ResolvedConfig {
   stepSize: number | undefined;
   blockSize: number | undefined;
   secondaryPathEstimate: number[] | undefined;
+  controlFilter: number[] | undefined;
   identification: { durationS: number; level: number; taps: number };
   intensity: number;
   enabled: boolean;
@@ -81,7 +82,7 @@ export interface ResolvedConfig {
 
 const KNOWN_FIELDS = new Set([
   'sampleRate', 'frameSize', 'sampleFormat', 'algorithm', 'taps', 'stepSize', 'blockSize', 'secondaryPathEstimate',
-  'identification', 'intensity', 'enabled', 'maxLatencyMs', 'playoutDelayFrames', 'emergencyBypass', 'bypassHoldS',
+  'controlFilter', 'identification', 'intensity', 'enabled', 'maxLatencyMs', 'playoutDelayFrames', 'emergencyBypass', 'bypassHoldS',
   'presets',
 ]);
 const PATCH_FIELDS = new Set(['algorithm', 'stepSize', 'intensity', 'enabled']);
@@ -189,6 +190,15 @@ export function resolveConfig(config: SessionConfig): ResolvedConfig {
     }
     secondaryPathEstimate = s.slice();
   }
+  let controlFilter: number[] | undefined;
+  if (config.controlFilter !== undefined) {
+    const w = config.controlFilter;
+    if (!Array.isArray(w) || w.length !== taps) invalid('controlFilter', `must be an array of taps (${taps}) numbers`);
+    for (let i = 0; i < w.length; i++) {
+      if (typeof w[i] !== 'number' || !Number.isFinite(w[i])) invalid('controlFilter', `tap ${i} is not a finite number`);
+    }
+    controlFilter = w.slice();
+  }
   const ident = config.identification ?? {};
   if (typeof ident !== 'object' || ident === null) invalid('identification', 'must be an object');
   for (const key of Object.keys(ident)) if (!['durationS', 'level', 'taps'].includes(key)) invalid(`identification.${key}`, 'is not an identification field');
@@ -224,7 +234,7 @@ export function resolveConfig(config: SessionConfig): ResolvedConfig {
     invalid('presets', `must be the id of a registered preset bank, got ${JSON.stringify(presets)}`);
   }
   return {
-    sampleRate, frameSize, sampleFormat, algorithm, taps, stepSize, blockSize, secondaryPathEstimate,
+    sampleRate, frameSize, sampleFormat, algorithm, taps, stepSize, blockSize, secondaryPathEstimate, controlFilter,
     identification: { durationS, level, taps: identTaps }, intensity, enabled, maxLatencyMs, playoutDelayFrames,
     emergencyBypass, bypassHoldS, presets,
   };
@@ -264,6 +274,7 @@ export function toSessionConfig(config: ResolvedConfig): SessionConfig {
   if (config.stepSize !== undefined) out.stepSize = config.stepSize;
   if (config.blockSize !== undefined) out.blockSize = config.blockSize;
   if (config.secondaryPathEstimate !== undefined) out.secondaryPathEstimate = config.secondaryPathEstimate.slice();
+  if (config.controlFilter !== undefined) out.controlFilter = config.controlFilter.slice();
   if (config.presets !== undefined) out.presets = config.presets;
   return out;
 }

@@ -37,6 +37,23 @@ test('enabled: false emits silence and counts the frames', () => {
   assert.equal(session.stats().framesProcessed, 20);
 });
 
+test('controlFilter starts the controller from a known filter: cancelling from the first frames, and a tiny step keeps it fixed', () => {
+  const trained = new Session('trained', CONFIG);
+  loop(trained, new SimulatedClient(room), 300);
+  const controlFilter = Array.from(trained.controlFilter()!);
+  const cold = new Session('cold', CONFIG);
+  const coldClient = new SimulatedClient(room);
+  loop(cold, coldClient, 20);
+  const warm = new Session('warm', { ...CONFIG, controlFilter, stepSize: 1e-9 });
+  const warmClient = new SimulatedClient(room);
+  loop(warm, warmClient, 20);
+  assert.ok(warmClient.trueNrDb(5, 20) >= 20, `warm start NR over frames 5–20: ${warmClient.trueNrDb(5, 20).toFixed(1)} dB`);
+  assert.ok(coldClient.trueNrDb(5, 20) < 10, `from zero: ${coldClient.trueNrDb(5, 20).toFixed(1)} dB`);
+  const drift = Math.max(...Array.from(warm.controlFilter()!, (w, i) => Math.abs(w - controlFilter[i])));
+  assert.ok(drift < 1e-6, `the filter stayed put (max tap change ${drift})`);
+  assert.throws(() => new Session('short', { ...CONFIG, controlFilter: [1, 2, 3] }), (e: EngineError) => e.code === 'INVALID_CONFIG' && e.field === 'controlFilter');
+});
+
 test('a session slower than real time for 50 frames in a row ends with OVERLOADED', () => {
   let clock = 0;
   const session = new Session('slow', CONFIG, { now: () => (clock += 12) }); // 12 ms per 10 ms frame

@@ -393,6 +393,11 @@ export class Session {
     return this.secondaryPath ? this.secondaryPath.slice() : null;
   }
 
+  /** The control filter W (a copy), once control has started: a later session can start from it (controlFilter). */
+  controlFilter(): Float32Array | null {
+    return this.controller ? this.controller.weights() : null;
+  }
+
   /** The whole session as a versioned snapshot; restore() on a session of the same shape continues bit-identically. */
   snapshot(): Uint8Array {
     this.assertLive();
@@ -663,6 +668,7 @@ export class Session {
     this.model.setPath(estimate);
     this.analyser?.setPath(estimate);
     this.controller = this.makeController(this.config, estimate);
+    if (this.config.controlFilter) this.controller.setWeights(Float32Array.from(this.config.controlFilter));
     this.disturbanceEnergy = 0;
     this.errorEnergy = 0;
     this.nrSamples = 0;

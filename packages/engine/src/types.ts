@@ -25,6 +25,12 @@ export interface SessionConfig {
   /** Known Ŝ (taps at sampleRate, controller's view: the playout delay included). Skips identification. */
   secondaryPathEstimate?: number[];
   /**
+   * Initial control filter W (`taps` values at sampleRate): the controller starts from it instead of zero, e.g. a
+   * filter trained offline for this device, or one saved from an earlier session. The step size still applies: a
+   * very small one keeps W practically fixed (fixed-filter ANC).
+   */
+  controlFilter?: number[];
+  /**
    * Online identification of Ŝ before control starts (used when no estimate is given). `taps` is the length of the
    * resulting Ŝ, playout delay included (default playoutDelayFrames·frameSize + 256): the first
    * playoutDelayFrames·frameSize taps are known to be zero, the remaining ones (at least 16) are identified.

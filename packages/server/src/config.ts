@@ -55,6 +55,8 @@ export interface ServerConfig {
   webrtcAddresses: string[] | null;
   /** A WebRTC peer that sends nothing for this long is dropped (it vanished without a goodbye), seconds. */
   webrtcIdleTimeoutSeconds: number;
+  /** Opus track mode: longest an RTP packet waits in the jitter buffer for a missing one, ms. */
+  webrtcJitterMs: number;
 }
 
 export class ConfigError extends Error {
@@ -91,6 +93,7 @@ export const CONFIG_VARIABLES = {
   ANTIPHASE_WEBRTC: { key: 'webrtc', default: 'true' },
   ANTIPHASE_WEBRTC_ADDRESSES: { key: 'webrtcAddresses', default: '(every host address, plus 127.0.0.1)' },
   ANTIPHASE_WEBRTC_IDLE_TIMEOUT: { key: 'webrtcIdleTimeoutSeconds', default: '10s' },
+  ANTIPHASE_WEBRTC_JITTER_MS: { key: 'webrtcJitterMs', default: '40' },
 } as const;
 
 type VariableName = keyof typeof CONFIG_VARIABLES;
@@ -220,11 +223,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     return list;
   });
   const webrtcIdleTimeoutSeconds = get('ANTIPHASE_WEBRTC_IDLE_TIMEOUT', 10, (v) => parseDuration('ANTIPHASE_WEBRTC_IDLE_TIMEOUT', v));
+  const webrtcJitterMs = get('ANTIPHASE_WEBRTC_JITTER_MS', 40, (v) => integer('ANTIPHASE_WEBRTC_JITTER_MS', v, 0, 1000));
 
   const base: ServerConfig = {
     host, port, grpcPort, dataDir, dbPath, jwtSecret, jwtTtlSeconds, allowRegistration, workers, maxSessions,
     maxBodyBytes, maxUploadBytes, streamQueueFrames, jobConcurrency, metricsIntervalSeconds, logLevel, webhookUrl, classifierModel,
-    webrtc, webrtcAddresses, webrtcIdleTimeoutSeconds,
+    webrtc, webrtcAddresses, webrtcIdleTimeoutSeconds, webrtcJitterMs,
   };
   return { ...base, ...overrides, dataDir };
 }

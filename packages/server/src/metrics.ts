@@ -26,6 +26,7 @@ export class ServerMetrics {
   readonly sessionsBypassed: Gauge;
   readonly webhookFailures: Counter;
   readonly webrtcPeers: Gauge;
+  readonly webrtcMediaPackets: Counter<'direction'>;
 
   constructor() {
     const registers = [this.registry];
@@ -64,6 +65,10 @@ export class ServerMetrics {
     this.sessionsBypassed = new Gauge({ name: 'antiphase_sessions_bypassed', help: 'Live sessions whose anti-noise the emergency bypass holds off', registers });
     this.webhookFailures = new Counter({ name: 'antiphase_webhook_failures_total', help: 'Noise-event webhook deliveries that failed', registers });
     this.webrtcPeers = new Gauge({ name: 'antiphase_webrtc_peers', help: 'WebRTC peer connections held (negotiating or connected)', registers });
+    this.webrtcMediaPackets = new Counter({
+      name: 'antiphase_webrtc_media_packets_total', help: 'Opus RTP packets of the track mode: up (received) and down (anti-noise sent)', labelNames: ['direction'], registers,
+    });
+    for (const direction of ['up', 'down']) this.webrtcMediaPackets.inc({ direction }, 0);
     for (const type of ['bypass-on', 'bypass-off', 'noise-type']) this.noiseEvents.inc({ type }, 0);
     for (const transport of ['rest', 'ws', 'grpc', 'webrtc'] as const) {
       this.activeSessions.set({ transport }, 0);

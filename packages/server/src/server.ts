@@ -74,7 +74,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const webrtc = config.webrtc
       ? new WebRtcTransport({
         sessions, queueFrames: config.streamQueueFrames, addresses: config.webrtcAddresses, connectTimeoutMs: 15_000,
-        idleTimeoutMs: config.webrtcIdleTimeoutSeconds * 1000, maxPeers: config.maxSessions, metrics,
+        idleTimeoutMs: config.webrtcIdleTimeoutSeconds * 1000, jitterMs: config.webrtcJitterMs, maxPeers: config.maxSessions, metrics,
       })
       : null;
     if (webrtc) cleanups.push(async () => webrtc.close());

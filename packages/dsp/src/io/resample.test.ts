@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { resample } from './resample.js';
+import { resample, StreamResampler } from './resample.js';
 import { readWav } from './wav.js';
 
 const TRAFFIC = fileURLToPath(new URL('../../../../../shared/data/noise-real/Traffic.wav', import.meta.url));
@@ -143,4 +143,30 @@ test('real traffic noise 44.1 kHz → 16 kHz keeps its level (its energy lies be
   const meanSquare = (s: Float32Array) => s.reduce((acc, v) => acc + v * v, 0) / s.length;
   const changeDb = 10 * Math.log10(meanSquare(y) / meanSquare(x));
   assert.ok(Math.abs(changeDb) < 0.1, `level change ${changeDb.toFixed(3)} dB`);
+});
+
+test('StreamResampler fed in uneven chunks emits exactly the offline resample, lagging by half its kernel', () => {
+  for (const [from, to] of [[48000, 16000], [16000, 48000], [44100, 16000], [48000, 48000 / 2]] as const) {
+    const input = sines(from, from / 2, [440, 0.5], [3000, 0.2]);
+    const offline = resample(input, from, to, { passband: 0.8, attenuationDb: 70 });
+    const stream = new StreamResampler(from, to, 1000, { passband: 0.8, attenuationDb: 70 });
+    const out = new Float32Array(offline.length + 10);
+    let written = 0;
+    const scratch = new Float32Array(stream.maxOutput(1000));
+    for (let at = 0, k = 0; at < input.length; k++) {
+      const n = Math.min(input.length - at, [1, 480, 997, 160, 1000][k % 5]);
+      const got = stream.process(input.subarray(at, at + n), scratch);
+      out.set(scratch.subarray(0, got), written);
+      written += got;
+      at += n;
+    }
+    // Everything but the last outputs, which wait for inputs that never come.
+    const expected = offline.length - Math.ceil((stream.latencyInputSamples * to) / from) - 1;
+    assert.ok(written >= expected && written <= offline.length, `${from} → ${to}: ${written} outputs of ${offline.length}`);
+    let worst = 0;
+    for (let i = 0; i < written; i++) worst = Math.max(worst, Math.abs(out[i] - offline[i]));
+    assert.ok(worst < 1e-5, `${from} → ${to}: largest difference from the offline resampler ${worst}`);
+  }
+  assert.throws(() => new StreamResampler(48000, 16001, 480), /reduced ratio/);
+  assert.throws(() => new StreamResampler(48000, 16000, 480, { passband: 1.5 }), /passband must be in \(0, 1\)/);
 });

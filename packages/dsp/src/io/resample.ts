@@ -72,6 +72,17 @@ function kernelTable(fromRate: number, toRate: number, phases: number, passband:
   return { table, taps, half };
 }
 
+/** The kernel design of `options`, defaults filled in and checked. */
+function design(options: ResampleOptions): Required<ResampleOptions> {
+  const passband = options.passband ?? 0.9;
+  const attenuationDb = options.attenuationDb ?? 90;
+  if (!(passband > 0 && passband < 1)) throw new RangeError(`passband must be in (0, 1), got ${passband}`);
+  if (!(attenuationDb >= 21 && attenuationDb <= 200)) {
+    throw new RangeError(`attenuationDb must be in [21, 200], got ${attenuationDb}`);
+  }
+  return { passband, attenuationDb };
+}
+
 /** Resamples `signal` from `fromRate` to `toRate` (Hz); the output has round(n·to/from) samples. */
 export function resample(
   signal: Float32Array,
@@ -82,12 +93,7 @@ export function resample(
   for (const [name, rate] of [['fromRate', fromRate], ['toRate', toRate]] as const) {
     if (!Number.isFinite(rate) || rate <= 0) throw new RangeError(`${name} must be a positive finite number of Hz, got ${rate}`);
   }
-  const passband = options.passband ?? 0.9;
-  const attenuationDb = options.attenuationDb ?? 90;
-  if (!(passband > 0 && passband < 1)) throw new RangeError(`passband must be in (0, 1), got ${passband}`);
-  if (!(attenuationDb >= 21 && attenuationDb <= 200)) {
-    throw new RangeError(`attenuationDb must be in [21, 200], got ${attenuationDb}`);
-  }
+  const { passband, attenuationDb } = design(options);
   if (fromRate === toRate) return signal.slice();
 
   const outLength = Math.round((signal.length * toRate) / fromRate);
@@ -139,4 +145,92 @@ export function resample(
     out[i] = acc;
   }
   return out;
+}
+
+/**
+ * The same conversion, sample by sample as audio arrives (the offline resample() sees the whole signal): output n
+ * is exactly resample()'s sample n, emitted as soon as the last input it needs is in, so the stream lags by
+ * `latencyInputSamples` input samples. Rational ratios only (integer rates whose reduced ratio L/M has
+ * L ≤ 4096, e.g. 48 kHz ↔ 8, 16, 24, 32 or 44.1 kHz). Allocation-free after construction.
+ */
+export class StreamResampler {
+  /** Input samples between an input sample arriving and the output sample at its time being emitted (half the kernel). */
+  readonly latencyInputSamples: number;
+  private readonly table: Float32Array;
+  private readonly taps: number;
+  private readonly up: number;
+  private readonly down: number;
+  private readonly buffer: Float32Array;
+  /** Valid samples in buffer; buffer[0] is input sample `bufferStart` (negative: the zeros before the start). */
+  private filled: number;
+  private bufferStart: number;
+  /** The next output's position k0 + p/L in input samples. */
+  private k0 = 0;
+  private p = 0;
+
+  /** Why fromRate → toRate cannot be streamed (the ratio is not a small rational), or null. Cheap: no kernel design. */
+  static unsupported(fromRate: number, toRate: number): string | null {
+    const rational = Number.isInteger(fromRate) && Number.isInteger(toRate) && fromRate > 0 && toRate > 0;
+    if (rational && toRate / gcd(fromRate, toRate) <= MAX_EXACT_PHASES) return null;
+    return `StreamResampler needs integer rates whose reduced ratio L/M has L ≤ ${MAX_EXACT_PHASES}, got ${fromRate} → ${toRate} Hz`;
+  }
+
+  constructor(readonly fromRate: number, readonly toRate: number, readonly maxInput: number, options: ResampleOptions = {}) {
+    const problem = StreamResampler.unsupported(fromRate, toRate);
+    if (problem !== null) throw new RangeError(problem);
+    if (!Number.isInteger(maxInput) || maxInput < 1) throw new RangeError(`maxInput must be a positive integer, got ${maxInput}`);
+    const divisor = gcd(fromRate, toRate);
+    this.up = toRate / divisor;
+    this.down = fromRate / divisor;
+    const { passband, attenuationDb } = design(options);
+    const { table, taps, half } = kernelTable(fromRate, toRate, this.up, passband, attenuationDb);
+    this.table = Float32Array.from(table);
+    this.taps = taps;
+    this.latencyInputSamples = half;
+    this.buffer = new Float32Array(taps + maxInput + 1);
+    this.filled = taps;
+    this.bufferStart = -taps;
+  }
+
+  /** The most output samples process() can write for `inputLength` input samples. */
+  maxOutput(inputLength: number): number {
+    return Math.ceil(((inputLength + 1) * this.up) / this.down) + 1;
+  }
+
+  /** Takes `input` (at most maxInput samples), writes the outputs now complete to `output`; returns their count. */
+  process(input: Float32Array, output: Float32Array): number {
+    if (input.length > this.maxInput) throw new RangeError(`input of ${input.length} samples exceeds maxInput ${this.maxInput}`);
+    const { buffer, table, taps, up, down } = this;
+    const half = this.latencyInputSamples;
+    buffer.set(input, this.filled);
+    this.filled += input.length;
+    const available = this.bufferStart + this.filled; // inputs 0 … available − 1 are known
+    let written = 0;
+    while (this.k0 + half < available) {
+      if (written === output.length) throw new RangeError(`output holds ${output.length} samples; use maxOutput(${input.length})`);
+      const first = this.k0 + 1 - half - this.bufferStart;
+      const row = this.p * taps;
+      let acc = 0;
+      for (let j = 0; j < taps; j++) acc += buffer[first + j] * table[row + j];
+      output[written++] = acc;
+      this.p += down;
+      this.k0 += Math.floor(this.p / up);
+      this.p %= up;
+    }
+    // Keep what the next output needs: inputs from k0 + 1 − half on.
+    const keepFrom = Math.min(this.filled, Math.max(0, this.k0 + 1 - half - this.bufferStart));
+    buffer.copyWithin(0, keepFrom, this.filled);
+    this.filled -= keepFrom;
+    this.bufferStart += keepFrom;
+    return written;
+  }
+
+  /** Back to the state after construction (a new stream). */
+  reset(): void {
+    this.buffer.fill(0);
+    this.filled = this.taps;
+    this.bufferStart = -this.taps;
+    this.k0 = 0;
+    this.p = 0;
+  }
 }

@@ -7,6 +7,7 @@ export {
   type ConvergenceOptions,
 } from './noise-reduction.js';
 export { rmsDbfs, signalToNoiseRatioDb } from './level.js';
+export { alignedCorrelation, circularAlignedCorrelation, type AlignedCorrelation } from './correlation.js';
 export { octaveBandAttenuation, octaveBandAttenuationFromSpectra, octaveBands, OCTAVE_NOMINAL_CENTRES_HZ, type OctaveBandResult } from './octave-bands.js';
 export { totalHarmonicDistortion, thdDb } from './thd.js';
 export { pathDelaySamples, causalityMarginSamples, causalityMarginMs } from './causality.js';

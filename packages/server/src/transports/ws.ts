@@ -48,6 +48,28 @@ export interface StreamConnectionOptions {
   /** Frames held per connection (waiting + in the engine). */
   queueFrames: number;
   transport?: SessionTransport;
+  /**
+   * Opus track mode (webrtc.ts): the audio arrives on a media track through submitAudio() instead of as frames,
+   * and the anti-noise goes back to the track instead of the socket. The socket still carries hello, ready, errors
+   * and events.
+   */
+  media?: MediaSink;
+}
+
+export interface MediaSink {
+  /** Why a hello's config cannot be streamed this way (checked before the session is created), or null. */
+  refuseConfig(config: unknown): string | null;
+  /** The session is negotiated: its format is known from here on. */
+  onReady(session: LiveSession): void;
+  onAntiNoise(sequence: number, antiNoise: Float32Array): void;
+}
+
+/** A frame from a media track (its buffers are copied before submitAudio returns). */
+export interface MediaFrame {
+  sequence: number;
+  captureTimestampUs: number;
+  reference: Float32Array;
+  error: Float32Array;
 }
 
 interface PendingFrame {
@@ -161,6 +183,16 @@ export class StreamConnection {
       this.frameError('INVALID_CONFIG', 'hello must carry exactly one of {"sessionId": "..."} or {"config": {...}}');
       return;
     }
+    if (this.options.media && hello.sessionId !== undefined) {
+      // The track's timeline starts at sequence 0, which a session that already streamed would take as late.
+      this.frameError('INVALID_CONFIG', 'the Opus track mode streams to a session it creates: send a hello with {"config": {...}}');
+      return;
+    }
+    const refused = this.options.media?.refuseConfig(hello.config) ?? null;
+    if (refused !== null) {
+      this.frameError('INVALID_CONFIG', refused);
+      return;
+    }
     this.state = 'negotiating';
     void this.negotiate(hello);
   }
@@ -194,6 +226,7 @@ export class StreamConnection {
         },
       });
       this.state = 'ready';
+      this.options.media?.onReady(session);
       this.options.socket.send(encodeJsonFrame('ready', readyPayload(session, stats, created)));
       session.onNoiseEvent = this.onNoiseEvent;
     } catch (error) {
@@ -205,7 +238,22 @@ export class StreamConnection {
     }
   }
 
+  /** Opus track mode: a frame from the track. False (and nothing sent to the engine) before the session is ready. */
+  submitAudio(frame: MediaFrame, receivedAt = performance.now()): boolean {
+    const session = this.session;
+    if (this.state !== 'ready' || !session) return false;
+    const buffers = this.pool.pop() ?? { reference: new Float32Array(session.frameSize), error: new Float32Array(session.frameSize) };
+    buffers.reference.set(frame.reference);
+    buffers.error.set(frame.error);
+    this.pipeline!.push({ sequence: frame.sequence, captureTimestampUs: frame.captureTimestampUs, antiNoiseMissing: false, ...buffers, receivedAt });
+    return true;
+  }
+
   private onAudio(data: Uint8Array, header: FrameHeader, receivedAt: number): void {
+    if (this.options.media) {
+      this.frameError('UNKNOWN_TYPE', 'in the Opus track mode the audio comes on the audio track; audio frames on a data channel are not accepted', header.sequence);
+      return;
+    }
     const session = this.session;
     if (this.state !== 'ready' || !session) {
       this.frameError('NOT_READY', 'send a hello and wait for ready before audio', header.sequence);
@@ -255,6 +303,10 @@ export class StreamConnection {
     try {
       const result = await pending;
       if (this.state === 'closed' || result === null) return;
+      if (this.options.media) {
+        this.options.media.onAntiNoise(result.sequence, result.antiNoise);
+        return;
+      }
       if (socket.bufferedAmount() > MAX_SEND_BUFFER_BYTES) {
         sessions.countDropped(session, this.transport); // the client is not reading: never queue without bound
         return;

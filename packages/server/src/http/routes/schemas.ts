@@ -29,6 +29,7 @@ export const sessionConfigSchema = {
     stepSize: { type: 'number' },
     blockSize: { type: 'integer' },
     secondaryPathEstimate: { type: 'array', items: { type: 'number' } },
+    controlFilter: { type: 'array', items: { type: 'number' }, description: 'initial control filter W, `taps` values (warm start; a tiny stepSize keeps it fixed)' },
     identification: {
       type: 'object',
       properties: { durationS: { type: 'number' }, level: { type: 'number' }, taps: { type: 'integer' } },

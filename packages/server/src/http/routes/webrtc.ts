@@ -14,11 +14,15 @@ export async function webrtcRoutes(app: FastifyInstance, { auth, webrtc }: AppDe
 
   app.post('/webrtc/offer', {
     schema: {
-      summary: 'Answer a WebRTC offer (non-trickle: the offer carries its ICE candidates) with channels anc-control and anc-audio',
+      summary: 'Answer a WebRTC offer (non-trickle: the offer carries its ICE candidates): channels anc-control and anc-audio, or anc-control and an Opus audio track',
       tags: ['stream'], body: description,
       response: { 200: { type: 'object', properties: { peerId: { type: 'string' }, ...description.properties } }, '4xx': { $ref: 'Error#' } },
     },
   }, async (request) => webrtc.answer(principalOf(request), request.body));
+
+  app.get<{ Params: { id: string } }>('/webrtc/peers/:id', {
+    schema: { summary: 'A WebRTC peer: mode, connection state, session and (Opus track mode) jitter-buffer and codec counts', tags: ['stream'], params: idParams },
+  }, async (request) => webrtc.view(principalOf(request), request.params.id));
 
   app.delete<{ Params: { id: string } }>('/webrtc/peers/:id', {
     schema: { summary: 'Close a WebRTC peer (its session ends if the stream created it)', tags: ['stream'], params: idParams },

@@ -718,7 +718,7 @@ export function siren(rng: Random, n: number, force?: SirenKind): Signal {
   const durationS = n / SR;
   const moving = rng.next() < 0.6;
   const { gain, doppler } = moving
-    ? passBy(n, rng.uniform(5, 25), logUniform(rng, 5, 150), rng.uniform(-0.5 * durationS, 1.5 * durationS))
+    ? passBy(n, rng.uniform(5, 25), rng.uniform(5, 80), rng.uniform(-0.5 * durationS, 1.5 * durationS))
     : { gain: new Float64Array(n).fill(1), doppler: new Float64Array(n).fill(1) };
   for (let i = 0; i < n; i++) f[i] *= doppler[i];
   const waveform = pick(rng, ['square', 'saw', 'sine'] as const);
@@ -735,8 +735,6 @@ export function siren(rng: Random, n: number, force?: SirenKind): Signal {
   filter(out, new Biquad('peak', rng.uniform(500, 2000), rng.uniform(0.7, 3), rng.uniform(0, 12)));
   for (let i = 0; i < n; i++) gain[i] = Math.pow(gain[i], 0.8);
   applyEnvelope(out, gain);
-  // A siren heard blocks away: air absorption and screening by buildings remove the upper harmonics.
-  if (rng.next() < 0.35) filter(out, new Biquad('lowpass', logUniform(rng, 1200, 4000)));
   if (kind === 'mechanical') mixInto(out, normalize(bandNoise(rng, n, 300, 3000)), 0.1 * Math.sqrt(sq(out)));
   return normalize(out);
 }

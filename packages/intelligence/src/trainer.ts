@@ -30,6 +30,17 @@ export interface TrainOptions {
   inputNoise?: number;
   /** Dropout rate of the hidden activations during training (default 0: none). */
   dropout?: number;
+  /**
+   * Loss weight of the safety classes' examples (alarm, siren) relative to the others (default 1): > 1 makes a
+   * missed emergency sound cost more than a false bypass (cost-sensitive training).
+   */
+  safetyWeight?: number;
+  /**
+   * Number of independently initialised MLPs (seeds seed, seed + 1, …) trained on the same data and merged into
+   * one wider MLP whose output is their mean logit (default 1). Ensembling reduces the seed-to-seed variance of the
+   * decisions; the merged network is an ordinary model file (block-diagonal hidden layers, stored dense).
+   */
+  ensemble?: number;
   seed?: number;
   /** Called after each epoch with the mean training loss. */
   onEpoch?: (epoch: number, loss: number) => void;
@@ -44,6 +55,8 @@ export const TRAIN_DEFAULTS = {
   labelSmoothing: 0.05,
   inputNoise: 0.3,
   dropout: 0,
+  safetyWeight: 1,
+  ensemble: 1,
   seed: 1,
 } as const;
 
@@ -66,6 +79,46 @@ interface Layer {
  * Returns the model document (without `version`/`training`, which the caller fills in).
  */
 export function trainMlp(x: Float32Array[], y: number[], classes: readonly string[], options: TrainOptions = {}): ModelJson {
+  const members = options.ensemble ?? TRAIN_DEFAULTS.ensemble;
+  if (!(Number.isInteger(members) && members >= 1)) throw new RangeError(`ensemble must be a whole number ≥ 1, got ${members}`);
+  if (members === 1) return trainOne(x, y, classes, options);
+  const seed = options.seed ?? TRAIN_DEFAULTS.seed;
+  const models = Array.from({ length: members }, (_, m) => trainOne(x, y, classes, {
+    ...options,
+    seed: seed + m,
+    onEpoch: options.onEpoch ? (epoch, loss) => options.onEpoch!(m * (options.epochs ?? TRAIN_DEFAULTS.epochs) + epoch, loss) : undefined,
+  }));
+  return mergeEnsemble(models);
+}
+
+/**
+ * One MLP whose hidden layers are the members' side by side (block-diagonal weights) and whose output logits are
+ * the mean of the members' logits. Every member shares the input standardisation (same data).
+ */
+export function mergeEnsemble(models: ModelJson[]): ModelJson {
+  const first = models[0];
+  const K = models.length;
+  const layers: DenseLayerJson[] = first.layers.map((layer, l) => {
+    const last = l === first.layers.length - 1;
+    const inputs = l === 0 ? layer.inputs : K * layer.inputs;
+    const outputs = last ? layer.outputs : K * layer.outputs;
+    const weights = new Array<number>(inputs * outputs).fill(0);
+    const bias = new Array<number>(outputs).fill(0);
+    models.forEach((m, k) => {
+      const src = m.layers[l];
+      for (let j = 0; j < src.outputs; j++) {
+        const row = last ? j : k * src.outputs + j;
+        const col0 = l === 0 ? 0 : k * src.inputs;
+        for (let i = 0; i < src.inputs; i++) weights[row * inputs + col0 + i] += last ? src.weights[j * src.inputs + i] / K : src.weights[j * src.inputs + i];
+        bias[row] += last ? src.bias[j] / K : src.bias[j];
+      }
+    });
+    return { inputs, outputs, activation: layer.activation, weights: weights.map(round), bias: bias.map(round) };
+  });
+  return { ...first, layers };
+}
+
+function trainOne(x: Float32Array[], y: number[], classes: readonly string[], options: TrainOptions): ModelJson {
   if (x.length !== y.length || x.length === 0) throw new RangeError('need as many labels as feature vectors, and at least one');
   const hidden = options.hidden ?? [...TRAIN_DEFAULTS.hidden];
   const epochs = options.epochs ?? TRAIN_DEFAULTS.epochs;
@@ -76,9 +129,12 @@ export function trainMlp(x: Float32Array[], y: number[], classes: readonly strin
   const noise = options.inputNoise ?? TRAIN_DEFAULTS.inputNoise;
   const dropout = options.dropout ?? TRAIN_DEFAULTS.dropout;
   if (!(dropout >= 0 && dropout < 1)) throw new RangeError(`dropout must be in [0, 1), got ${dropout}`);
+  const safetyWeight = options.safetyWeight ?? TRAIN_DEFAULTS.safetyWeight;
+  if (!(safetyWeight > 0 && Number.isFinite(safetyWeight))) throw new RangeError(`safetyWeight must be a positive number, got ${safetyWeight}`);
   const keepScale = 1 / (1 - dropout);
   const rng = new Random(options.seed ?? TRAIN_DEFAULTS.seed);
   const K = classes.length;
+  const classWeight = classes.map((c) => ((SAFETY_CLASSES as readonly string[]).includes(c) ? safetyWeight : 1));
   const N = x.length;
   const D = FEATURE_COUNT;
 
@@ -156,11 +212,12 @@ export function trainMlp(x: Float32Array[], y: number[], classes: readonly strin
         let sum = 0;
         for (let k = 0; k < K; k++) sum += Math.exp(logits[k] - max);
         const dOut = deltas[layers.length];
+        const weight = classWeight[y[idx]];
         for (let k = 0; k < K; k++) {
           const p = Math.exp(logits[k] - max) / sum;
           const target = (k === y[idx] ? 1 - eps : 0) + eps / K;
-          dOut[k] = p - target;
-          if (target > 0) lossSum -= target * Math.log(Math.max(p, 1e-12));
+          dOut[k] = weight * (p - target);
+          if (target > 0) lossSum -= weight * target * Math.log(Math.max(p, 1e-12));
         }
         // Backward.
         for (let l = layers.length - 1; l >= 0; l--) {

@@ -129,7 +129,7 @@ export function traffic(rng: Random, n: number): Signal {
     applyEnvelope(vehicle, gain);
     mixInto(out, vehicle, dbToGain(rng.uniform(-3, 6)));
   }
-  if (rng.next() < 0.65) {
+  if (rng.next() < 0.5) {
     // Far or screened road (behind buildings, barriers, windows): the low-frequency rumble dominates.
     filter(out, new Biquad('lowpass', logUniform(rng, 300, 1500)), new Biquad('lowpass', logUniform(rng, 400, 2000)));
   }
@@ -751,8 +751,8 @@ export function wind(rng: Random, n: number): Signal {
 }
 
 /** Background beds (no safety content) used under every example. */
-export function background(rng: Random, n: number): Signal {
-  const kind = pick(rng, ['pink', 'brown', 'white-lp', 'room', 'street', 'street', 'wind', 'class', 'class'] as const);
+export function background(rng: Random, n: number, force?: 'street'): Signal {
+  const kind = force ?? pick(rng, ['pink', 'brown', 'white-lp', 'room', 'street', 'street', 'wind', 'class', 'class'] as const);
   let bed: Signal;
   switch (kind) {
     case 'pink':

@@ -30,9 +30,9 @@ export const TRAINING_DEFAULTS = {
   /** Version written into the model. */
   version: '1.2.0',
   /**
-   * MLP and regularisation of the shipped model (overridable per option). Input noise σ 0.3 rather than 0.8: on
-   * the same 1200-per-class features, 0.8 gave held-out generated 87.2 % and real safety recall 71.8 %, 0.3 gave
-   * 90.7 % and 79.5 % (false bypass 4.3 → 8.1 %); see docs/eval-classifier.md for every pilot.
+   * MLP and regularisation of the shipped model (overridable per option). Input noise σ 0.3 rather than 1.1.0's
+   * 0.8: in the 1200-per-class pilots (docs/eval-classifier.md) 0.8 gave held-out generated 87.2 %, real DEV
+   * 51.0 % and safety recall 71.8 %; 0.3 gave 90.7 %, 50.5 % and 79.5 %, at the cost of false bypass 4.3 → 8.1 %.
    */
   train: { hidden: [192, 96], epochs: 40, dropout: 0.2, inputNoise: 0.3 },
 } as const;
@@ -312,7 +312,7 @@ engine orders with RPM ramps and load; traffic pass-bys with Doppler and tyre no
 blade slap; jackhammers, drills, compressors, hammering, saws, factory floors; fans, ducts, air conditioners;
 multi-talker babble from glottal-pulse/formant talkers (adults and children); keyboard typing; vacuum cleaners,
 dishwashers, washing machines, running water, dishes; T3/T4 smoke alarms, beepers, electronic fire alarms,
-fire bells, alarm clocks; wail/yelp/hi-lo/phaser/mechanical sirens with Doppler, near and blocks away. Children's
+fire bells, alarm clocks; wail/yelp/hi-lo/phaser/mechanical sirens with Doppler (pass-bys at 5–80 m). Children's
 play has distant (dulled) talkers, gliding shouts and park ambience; keyboards have low (laptop/desk) or high plate
 modes and bottom-out thuds. Each example is mixed over a background bed (noise colours, street, room, wind,
 other non-safety classes) at a random SNR (safety classes −3…35 dB, others 6…35 dB, one clip in ten clean at

@@ -133,13 +133,18 @@ export function maxTapsFor(algorithm: ControllerAlgorithm, sampleRate: number): 
 /** Estimated share of one core the session needs while controlling (0.01 = 1 %). */
 export function estimateLoad(config: ResolvedConfig): number {
   const L = config.taps;
-  const M = config.secondaryPathEstimate?.length ?? config.identification.taps;
+  const estimate = config.secondaryPathEstimate;
+  const M = estimate?.length ?? config.identification.taps;
   let ns = COST_NS.fixed + COST_NS.modelPerTap * M;
   switch (config.algorithm) {
     case 'fxlms':
-    case 'fxnlms':
-      ns += COST_NS.lmsPerTap * (2 * L + M);
+    case 'fxnlms': {
+      // x' skips Ŝ's leading zeros: the playout delay of an identified Ŝ, or however many a given one has.
+      let zeros = config.playoutDelayFrames * config.frameSize;
+      if (estimate) for (zeros = 0; zeros < M && estimate[zeros] === 0;) zeros++;
+      ns += COST_NS.lmsPerTap * (2 * L + M - Math.min(M, zeros));
       break;
+    }
     case 'fxrls':
       ns += COST_NS.rlsPerTapSquared * L * L + COST_NS.lmsPerTap * M;
       break;

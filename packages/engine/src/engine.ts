@@ -24,6 +24,7 @@ import { NoiseClassifier, presetBankFromJson, type NoiseModel } from '@antiphase
 import { loadModelFile } from '@antiphase/intelligence/node';
 import { estimateLoad, resolveConfig } from './config.js';
 import { deserializeError, EngineError, type SerializedEngineError } from './errors.js';
+import { BackgroundThread } from './background.js';
 import { SessionHost } from './host.js';
 import type { NoiseEvent } from './noise-monitor.js';
 import type { FrameJob, FromWorker, HostMethod, ToWorker } from './port.js';
@@ -55,6 +56,11 @@ export interface EngineOptions {
    * no classifier. A model that fails to load leaves classifierError set and the emergency detector on its own.
    */
   classifierModel?: string | null;
+  /**
+   * Inline engine only (workers: 0): classify and analyse on a background thread (background.ts) instead of
+   * between frames on the calling thread. Default false: everything stays on the calling thread, in audio order.
+   */
+  backgroundThread?: boolean;
 }
 
 export interface EngineEvents {
@@ -118,6 +124,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** Why the classifier is not running, or null when it is. */
   readonly classifierError: string | null = null;
   private inlineClassifyScheduled = false;
+  /** The inline engine's classification and analysis thread (options.backgroundThread), or null. */
+  private readonly background: BackgroundThread | null = null;
   /** Registered preset banks (JSON form), handed to every worker, including replacements. */
   private readonly presetBanks: Record<string, unknown> = {};
 
@@ -146,6 +154,21 @@ export class Engine extends EventEmitter<EngineEvents> {
       ? new SessionHost({ worker: null, overrunLimit: this.overrunLimit, classifier: model && new NoiseClassifier(model) })
       : null;
     for (let i = 0; i < workers; i++) this.slots.push(this.spawn(i));
+    if (this.inline && options.backgroundThread) {
+      this.background = new BackgroundThread(this.classifierModel, (result) => {
+        for (const event of this.inline!.applyBackground(result) ?? []) this.emit('noiseEvent', event);
+      });
+    }
+  }
+
+  /** Off-path jobs the background thread skipped because it was behind (0 without one). */
+  get backgroundSkipped(): number {
+    return this.background?.skipped ?? 0;
+  }
+
+  /** Off-path jobs handed to the background thread and not answered yet (0 without one). */
+  get backgroundPending(): number {
+    return this.background?.pending ?? 0;
   }
 
   /** Worker threads in the pool (0: inline). */
@@ -253,6 +276,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       return finalStats(entry, entry.failed.message);
     }
     const stats = entry.slot ? await this.call(entry.slot, 'end', [id]) as SessionStats : this.inline!.end(id);
+    this.background?.forget(id);
     this.forget(entry);
     return stats;
   }
@@ -284,6 +308,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       slot.jobs.length = 0;
       terminations.push(slot.worker.terminate());
     }
+    if (this.background) terminations.push(this.background.close());
     this.entries.clear();
     this.closing = Promise.all(terminations).then(() => undefined);
     return this.closing;
@@ -428,10 +453,21 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
   }
 
-  /** Inline engine: classification after the current frames, one session per turn, like a worker does. */
+  /**
+   * Inline engine: classification after the current frames, one session per turn, like a worker does — or, with the
+   * background thread, every due session's windows handed to it after the current frames.
+   */
   private scheduleInlineClassification(): void {
     if (this.inlineClassifyScheduled || !this.inline!.classificationPending) return;
     this.inlineClassifyScheduled = true;
+    const background = this.background;
+    if (background) {
+      setImmediate(() => {
+        this.inlineClassifyScheduled = false;
+        if (!this.closing) for (const work of this.inline!.takeDueWork()) background.submit(work);
+      });
+      return;
+    }
     const classifyNext = (): void => {
       const events = this.closing ? null : this.inline!.classifyNext();
       if (events === null) {

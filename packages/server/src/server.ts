@@ -61,7 +61,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const secret = loadOrCreateJwtSecret(config.dataDir, config.jwtSecret);
     const auth = new AuthService(store, new TokenIssuer(secret, config.jwtTtlSeconds), config.allowRegistration);
     const metrics = new ServerMetrics();
-    const engine = new Engine({ workers: config.workers, classifierModel: config.classifierModel });
+    const engine = new Engine({ workers: config.workers, classifierModel: config.classifierModel, backgroundThread: config.backgroundThread });
     cleanups.push(() => engine.close());
     const sessions = new SessionService(engine, store, metrics, {
       maxSessions: config.maxSessions, metricsIntervalSeconds: config.metricsIntervalSeconds, webhookUrl: config.webhookUrl,

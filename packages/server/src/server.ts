@@ -63,6 +63,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const metrics = new ServerMetrics();
     const engine = new Engine({ workers: config.workers, classifierModel: config.classifierModel, backgroundThread: config.backgroundThread });
     cleanups.push(() => engine.close());
+    metrics.backgroundSkipped = () => engine.backgroundSkipped;
     const sessions = new SessionService(engine, store, metrics, {
       maxSessions: config.maxSessions, metricsIntervalSeconds: config.metricsIntervalSeconds, webhookUrl: config.webhookUrl,
     });

@@ -100,9 +100,9 @@ async function startServerProcess(): Promise<ServerProcess> {
 
 const TICKS_PER_S = 100; // USER_HZ on Linux
 
-/** CPU seconds (user + system) of a process, all threads. */
-function processCpuS(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** CPU seconds (user + system) of a process, all threads — or of its main thread only (its task of the same id). */
+function processCpuS(pid: number, mainThread = false): number {
+  const stat = readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S; // utime, stime (fields 14, 15)
 }
@@ -138,6 +138,8 @@ export interface StepResult {
   framesLate: number;
   framesLost: number;
   serverCpuPercent: number;
+  /** The server's main thread alone: the transports' I/O, and the engine when it runs inline. */
+  serverMainThreadCpuPercent: number;
   loadGeneratorCpuPercent: number;
   /** How late the generator sent frames after their due time, ms. */
   sendLagMsP99: number;
@@ -151,6 +153,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 async function measureStep(gen: LoadGenerator, server: ServerProcess, frameMs: number): Promise<StepResult> {
   await sleep(SETTLE_S * 1000);
   const cpu0 = processCpuS(server.pid);
+  const main0 = processCpuS(server.pid, true);
   const self0 = selfCpuS();
   const t0 = performance.now();
   const step: Step = gen.beginStep();
@@ -158,6 +161,7 @@ async function measureStep(gen: LoadGenerator, server: ServerProcess, frameMs: n
   gen.endStep();
   const windowS = (performance.now() - t0) / 1000;
   const serverCpu = ((processCpuS(server.pid) - cpu0) / windowS) * 100;
+  const serverMainCpu = ((processCpuS(server.pid, true) - main0) / windowS) * 100;
   const selfCpu = ((selfCpuS() - self0) / windowS) * 100;
   // Answers of the window's last frames: give them time to arrive (they then count as late, not lost).
   await sleep(Math.max(300, 4 * PLAYOUT_DELAY * frameMs));
@@ -180,6 +184,7 @@ async function measureStep(gen: LoadGenerator, server: ServerProcess, frameMs: n
     framesLate: step.late,
     framesLost: lost,
     serverCpuPercent: serverCpu,
+    serverMainThreadCpuPercent: serverMainCpu,
     loadGeneratorCpuPercent: selfCpu,
     sendLagMsP99: quantile(lag, 0.99) / 1000,
     errors: step.errors,
@@ -245,7 +250,7 @@ async function runConfig(transport: Transport, frameSize: number): Promise<Confi
     result.steps.push(step);
     log(`${transport} N=${frameSize} ${String(n).padStart(4)} sessions: ${step.sustainable ? 'ok  ' : 'FAIL'} ` +
       `proc p50/p99 ${f(step.processingUsP50, 0)}/${f(step.processingUsP99, 0)} µs, rtt p50/p95/p99 ${f(step.rttMsP50, 2)}/${f(step.rttMsP95, 2)}/${f(step.rttMsP99, 2)} ms, ` +
-      `sent ${step.framesSent} late ${step.framesLate} lost ${step.framesLost}, cpu server ${f(step.serverCpuPercent, 0)}% gen ${f(step.loadGeneratorCpuPercent, 0)}%, ` +
+      `sent ${step.framesSent} late ${step.framesLate} lost ${step.framesLost}, cpu server ${f(step.serverCpuPercent, 0)}% (main thread ${f(step.serverMainThreadCpuPercent, 0)}%) gen ${f(step.loadGeneratorCpuPercent, 0)}%, ` +
       `gen lag p99 ${f(step.sendLagMsP99, 2)} ms, load ${f(step.loadAverage, 1)}${step.why ? ` — ${step.why}` : ''}`);
     return step;
   };
@@ -295,7 +300,7 @@ async function runConfig(transport: Transport, frameSize: number): Promise<Confi
 function emptyStep(n: number): StepResult {
   return {
     sessions: n, sustainable: false, why: null, processingUsP50: NaN, processingUsP99: NaN, rttMsP50: NaN, rttMsP95: NaN, rttMsP99: NaN, rttMsMax: NaN,
-    framesSent: 0, framesLate: 0, framesLost: 0, serverCpuPercent: NaN, loadGeneratorCpuPercent: NaN, sendLagMsP99: NaN, errors: {}, windowS: 0,
+    framesSent: 0, framesLate: 0, framesLost: 0, serverCpuPercent: NaN, serverMainThreadCpuPercent: NaN, loadGeneratorCpuPercent: NaN, sendLagMsP99: NaN, errors: {}, windowS: 0,
     loadAverage: loadavg()[0],
   };
 }
@@ -308,7 +313,7 @@ function row(config: ConfigResult, label: string, s: StepResult | null): string 
   if (!s) return `| ${config.transport} | ${config.frameSize} | ${label} | — | — | — | — | — | — | — | — |`;
   return `| ${config.transport} | ${config.frameSize} (${config.frameMs} ms) | ${label} | ${f(s.processingUsP50, 0)} / ${f(s.processingUsP99, 0)} | ` +
     `${f(s.rttMsP50, 2)} / ${f(s.rttMsP95, 2)} / ${f(s.rttMsP99, 2)} | ${s.framesSent} / ${s.framesLate} / ${s.framesLost} | ` +
-    `${f(s.serverCpuPercent, 0)} | ${f(s.loadGeneratorCpuPercent, 0)} | ${f(s.sendLagMsP99, 2)} | ${f(s.loadAverage, 1)} |`;
+    `${f(s.serverCpuPercent, 0)} (${f(s.serverMainThreadCpuPercent, 0)}) | ${f(s.loadGeneratorCpuPercent, 0)} | ${f(s.sendLagMsP99, 2)} | ${f(s.loadAverage, 1)} |`;
 }
 
 const startedAt = new Date();
@@ -328,7 +333,7 @@ if (args.json) {
   const lines = [
     `Service benchmark, ${startedAt.toISOString()} – ${finishedAt.toISOString()}, ${cpus().length} cores (server and load generator share them), engine workers ${results[0]?.serverWorkers ?? '?'} (0: inline), node ${process.version}`,
     '',
-    '| transport | frame | sessions | server processing p50 / p99 µs | round trip p50 / p95 / p99 ms | frames sent / late / lost | server CPU % | load-gen CPU % | gen lag p99 ms | load avg |',
+    '| transport | frame | sessions | server processing p50 / p99 µs | round trip p50 / p95 / p99 ms | frames sent / late / lost | server CPU % (main thread) | load-gen CPU % | gen lag p99 ms | load avg |',
     '|---|---|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const config of results) {

@@ -277,7 +277,7 @@ test('a worker crash fails only its own sessions, and the worker is replaced', a
 });
 
 test('admission: OVERLOADED when no worker has room, and the real-time budget caps fxrls taps', async (t) => {
-  const engine = new Engine({ workers: 1, maxWorkerLoad: 0.05 });
+  const engine = new Engine({ workers: 1, maxWorkerLoad: 0.01 });
   t.after(() => engine.close());
   await engine.createSession(CONFIG, 'first');
   await assert.rejects(engine.createSession({ ...CONFIG, taps: 4096 }, 'second'), (e: EngineError) => e.code === 'OVERLOADED');

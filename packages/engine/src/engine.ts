@@ -22,7 +22,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { NoiseClassifier, presetBankFromJson, type NoiseModel } from '@antiphase/intelligence';
 import { loadModelFile } from '@antiphase/intelligence/node';
-import { estimateLoad, resolveConfig } from './config.js';
+import { estimateLoad, OFF_PATH_LOAD, resolveConfig, type ResolvedConfig } from './config.js';
 import { deserializeError, EngineError, type SerializedEngineError } from './errors.js';
 import { BackgroundThread } from './background.js';
 import { SessionHost } from './host.js';
@@ -61,6 +61,11 @@ export interface EngineOptions {
    * between frames on the calling thread. Default false: everything stays on the calling thread, in audio order.
    */
   backgroundThread?: boolean;
+  /**
+   * Inline engine only: the calling thread's own work per frame beside the engine, µs (a server's transports read,
+   * decode, encode and send every frame on the same thread), counted against the inline budget. Default 0.
+   */
+  inlineFrameOverheadUs?: number;
 }
 
 export interface EngineEvents {
@@ -126,6 +131,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   private inlineClassifyScheduled = false;
   /** The inline engine's classification and analysis thread (options.backgroundThread), or null. */
   private readonly background: BackgroundThread | null = null;
+  private readonly inlineFrameOverheadUs: number;
   /** Registered preset banks (JSON form), handed to every worker, including replacements. */
   private readonly presetBanks: Record<string, unknown> = {};
 
@@ -137,6 +143,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
     this.maxWorkerLoad = options.maxWorkerLoad ?? 0.9;
     this.overrunLimit = options.overrunLimit ?? 50;
+    this.inlineFrameOverheadUs = options.inlineFrameOverheadUs ?? 0;
     this.onStats = options.onStats;
     let model: NoiseModel | null = null;
     if (options.classifierModel !== null) {
@@ -335,7 +342,8 @@ export class Engine extends EventEmitter<EngineEvents> {
       throw new EngineError('INVALID_CONFIG', 'sessionId must be a string of 1 to 256 characters', 'sessionId');
     }
     if (this.entries.has(id)) throw new EngineError('SESSION_EXISTS', `session ${JSON.stringify(id)} already exists`);
-    const load = estimateLoad(resolveConfig(config)); // validates before any worker is involved
+    const resolved = resolveConfig(config); // validates before any worker is involved
+    const load = this.threadLoad(resolved);
     let slot: WorkerSlot | null = null;
     if (this.slots.length > 0) {
       for (const candidate of this.slots) if (!slot || candidate.load < slot.load) slot = candidate;
@@ -361,6 +369,17 @@ export class Engine extends EventEmitter<EngineEvents> {
       if (this.entries.get(id) === entry) this.forget(entry);
       throw error;
     }
+  }
+
+  /**
+   * What a session adds to the thread it runs on: its frames (estimateLoad), its off-path work unless the background
+   * thread takes that, and, inline, the calling thread's own work on its frames (inlineFrameOverheadUs).
+   */
+  private threadLoad(config: ResolvedConfig): number {
+    let load = estimateLoad(config);
+    if (!this.background) load += OFF_PATH_LOAD;
+    if (this.inline) load += (this.inlineFrameOverheadUs * config.sampleRate) / config.frameSize / 1e6;
+    return load;
   }
 
   private forget(entry: SessionEntry): void {
@@ -455,27 +474,25 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /**
    * Inline engine: classification after the current frames, one session per turn, like a worker does — or, with the
-   * background thread, every due session's windows handed to it after the current frames.
+   * background thread, one due session's windows handed to it per turn.
    */
   private scheduleInlineClassification(): void {
     if (this.inlineClassifyScheduled || !this.inline!.classificationPending) return;
     this.inlineClassifyScheduled = true;
     const background = this.background;
-    if (background) {
-      setImmediate(() => {
-        this.inlineClassifyScheduled = false;
-        if (!this.closing) for (const work of this.inline!.takeDueWork()) background.submit(work);
-      });
-      return;
-    }
     const classifyNext = (): void => {
-      const events = this.closing ? null : this.inline!.classifyNext();
-      if (events === null) {
-        this.inlineClassifyScheduled = false;
-        return;
+      let done: boolean;
+      if (background) {
+        const work = this.closing ? null : this.inline!.takeNextWork();
+        if (work) background.submit(work);
+        done = work === null;
+      } else {
+        const events = this.closing ? null : this.inline!.classifyNext();
+        if (events) for (const event of events) this.emit('noiseEvent', event);
+        done = events === null;
       }
-      for (const event of events) this.emit('noiseEvent', event);
-      setImmediate(classifyNext);
+      if (done) this.inlineClassifyScheduled = false;
+      else setImmediate(classifyNext);
     };
     setImmediate(classifyNext);
   }

@@ -96,18 +96,18 @@ export class SessionHost {
   }
 
   /**
-   * The background thread's variant of classifyNext(): the windows of every session with work due, copied out for
-   * background.ts; the outcomes come back through applyBackground().
+   * The background thread's variant of classifyNext(): the windows of one session with work due, copied out for
+   * background.ts (the outcome comes back through applyBackground()); null when no session has work due. One per
+   * call, so that sessions falling due together do not copy all their windows in one turn.
    */
-  takeDueWork(): BackgroundWork[] {
-    const work: BackgroundWork[] = [];
+  takeNextWork(): BackgroundWork | null {
     for (const session of this.classificationsDue) {
+      this.classificationsDue.delete(session);
       const classify = session.classificationDue ? session.takeClassificationWindow() : null;
       const analysis = session.analysisDue ? { options: session.analyserOptions, window: session.takeAnalysisWindow() } : null;
-      if (classify || analysis) work.push({ sessionId: session.id, sampleRate: session.format.sampleRate, classify, analysis });
+      if (classify || analysis) return { sessionId: session.id, sampleRate: session.format.sampleRate, classify, analysis };
     }
-    this.classificationsDue.clear();
-    return work;
+    return null;
   }
 
   /** Applies what the background thread found for a session; returns the events it caused (null: none, or the session is gone). */

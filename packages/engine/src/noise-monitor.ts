@@ -90,10 +90,12 @@ export class NoiseMonitor {
   /** Listens to one frame of the reference microphone (before the frame's anti-noise is computed). */
   observe(reference: Float32Array): void {
     const w = this.window;
+    let pos = this.windowPos;
     for (let i = 0; i < reference.length; i++) {
-      w[this.windowPos] = reference[i];
-      this.windowPos = this.windowPos + 1 === w.length ? 0 : this.windowPos + 1;
+      w[pos] = reference[i];
+      if (++pos === w.length) pos = 0;
     }
+    this.windowPos = pos;
     this.windowFilled = Math.min(w.length, this.windowFilled + reference.length);
     this.sinceClassified += reference.length;
     if (this.detector) {

@@ -25,6 +25,13 @@ import { startGrpcServer, type GrpcServerHandle } from './transports/grpc.js';
 import type { StreamConnection } from './transports/ws.js';
 import { WebRtcTransport } from './transports/webrtc.js';
 
+/**
+ * The main thread's own work per frame beside the engine — reading, decoding, encoding and sending it, kernel time
+ * included — which the inline engine counts against its budget: 0.75 % of a core per WebSocket session of
+ * 160-sample frames at 65 sessions, less the session's 18 µs of DSP (bench:server, docs/benchmarks.md "Service").
+ */
+const TRANSPORT_FRAME_US = 55;
+
 export interface RunningServer {
   /** http://host:port of the REST/WebSocket server. */
   url: string;
@@ -61,7 +68,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const secret = loadOrCreateJwtSecret(config.dataDir, config.jwtSecret);
     const auth = new AuthService(store, new TokenIssuer(secret, config.jwtTtlSeconds), config.allowRegistration);
     const metrics = new ServerMetrics();
-    const engine = new Engine({ workers: config.workers, classifierModel: config.classifierModel, backgroundThread: config.backgroundThread });
+    const engine = new Engine({
+      workers: config.workers, classifierModel: config.classifierModel, backgroundThread: config.backgroundThread,
+      inlineFrameOverheadUs: TRANSPORT_FRAME_US,
+    });
     cleanups.push(() => engine.close());
     metrics.backgroundSkipped = () => engine.backgroundSkipped;
     const sessions = new SessionService(engine, store, metrics, {

@@ -20,6 +20,8 @@
  *   --transports ws,grpc,webrtc  --frames 32,160    --max N (search ceiling, default 1000)
  *   --settle S --measure S  step timing (default 2 and 6 s)
  *   --workers N             engine worker threads in the server (default: the server's, 0 = inline on ≤ 2 cores)
+ *   --sessions 1,50,100     fixed session counts instead of 1, 100 and the search; --repeat N runs them N times
+ *                           (a fresh server each time) and reports the median of every figure and "ok k/N"
  *   --server-args "…"       extra node flags for the server process (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof")
  */
 import { fork } from 'node:child_process';
@@ -42,6 +44,7 @@ const { values: args } = parseArgs({
     workers: { type: 'string' },
     'server-args': { type: 'string' },
     sessions: { type: 'string' },
+    repeat: { type: 'string' },
   },
 });
 
@@ -58,6 +61,8 @@ const SETTLE_S = Number(args.settle ?? (QUICK ? 1 : 2));
 const MEASURE_S = Number(args.measure ?? (QUICK ? 3 : 6));
 /** Fixed session counts to measure instead of 1, 100 and the search (e.g. --sessions 200). */
 const FIXED = args.sessions ? args.sessions.split(',').map(Number) : null;
+/** With --sessions: run the list this many times, each on a fresh server, and report each step's medians. */
+const REPEAT = Math.max(1, Number(args.repeat ?? 1));
 
 const log = (text: string): void => {
   process.stderr.write(`bench:server: ${text}\n`);
@@ -320,7 +325,26 @@ const startedAt = new Date();
 log(`${cpus().length} cores, load average ${loadavg().map((v) => v.toFixed(1)).join(' ')}; settle ${SETTLE_S} s, measure ${MEASURE_S} s per step`);
 const results: ConfigResult[] = [];
 for (const transport of transports) {
-  for (const frameSize of frames) results.push(await runConfig(transport, frameSize));
+  for (const frameSize of frames) {
+    const runs: ConfigResult[] = [];
+    for (let r = 0; r < (FIXED ? REPEAT : 1); r++) runs.push(await runConfig(transport, frameSize));
+    results.push(runs.length === 1 ? runs[0] : { ...runs[0], steps: runs[0].steps.map((_, i) => medianStep(runs.map((run) => run.steps[i]))) });
+  }
+}
+
+/** The median of each figure over repeated runs of one step; sustainable when most runs were, `why` says how many. */
+function medianStep(steps: StepResult[]): StepResult {
+  const median = (pick: (s: StepResult) => number): number => {
+    const values = steps.map(pick).filter(Number.isFinite).sort((a, b) => a - b);
+    return values.length ? values[Math.floor((values.length - 1) / 2)] : NaN;
+  };
+  const ok = steps.filter((s) => s.sustainable).length;
+  const numeric = Object.fromEntries(Object.entries(steps[0]).filter(([, v]) => typeof v === 'number').map(([key]) => [key, median((s) => s[key as keyof StepResult] as number)]));
+  return {
+    ...steps[0], ...numeric, errors: steps.find((s) => Object.keys(s.errors).length > 0)?.errors ?? {},
+    sustainable: 2 * ok > steps.length,
+    why: `ok in ${ok} of ${steps.length} runs${ok < steps.length ? `: ${steps.filter((s) => !s.sustainable).map((s) => s.why).join(' | ')}` : ''}`,
+  };
 }
 const finishedAt = new Date();
 

@@ -63,7 +63,7 @@ export interface AnalyserOptions {
 
 /**
  * A captured window handed to another thread for analysis (takeWindow → loadWindow): x, e and p one after the other,
- * and Ŝ with a version number that changes whenever the session's Ŝ does.
+ * and Ŝ with a version number that changes whenever the session's Ŝ does (unique within the capturing thread).
  */
 export interface AnalysisWindow {
   samples: Float32Array;
@@ -238,9 +238,13 @@ export class DisturbanceAnalyser {
   private readonly pathIm: Float64Array;
   private hasPath = false;
   private secondaryDelay = 0;
-  /** Ŝ as given to setPath (for takeWindow), and how many times it was set. */
+  /**
+   * Ŝ as given to setPath (for takeWindow), and its version: unique among every analyser of the thread, so that a
+   * thread analysing windows of many sessions never takes one session's Ŝ for another's (ids may be reused).
+   */
   private path: Float32Array | null = null;
   private pathVersion = 0;
+  private static pathVersions = 0;
 
   constructor(options: AnalyserOptions) {
     const { sampleRate, frameSize, pathTaps, delayTaps } = options;
@@ -275,7 +279,7 @@ export class DisturbanceAnalyser {
     this.pathIm.set(im[0].subarray(0, C / 2 + 1));
     this.secondaryDelay = pathDelaySamples(path);
     this.path = path;
-    this.pathVersion++;
+    this.pathVersion = ++DisturbanceAnalyser.pathVersions;
     this.hasPath = true;
     this.filled = 0;
     this.skipping = 0;

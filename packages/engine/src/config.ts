@@ -44,7 +44,7 @@ export const DEFAULTS = {
  * config-time budget and for placing sessions on the least-loaded worker; each session's measured processing time
  * is in its stats. The FxLMS/FxNLMS, model and fixed terms were fitted on 2026-12-07 to `bench/session.ts` (the
  * fastest of 7 rounds, FxNLMS with 64, 256 and 1024 taps at 160 samples, 256 taps at 32 samples; each within 5 % of
- * the fit, docs/benchmarks.md "Session engine"); the FxRLS and frequency-domain terms are older and unchecked.
+ * the fit, docs/benchmarks.md "Service", "Admission"); the FxRLS and frequency-domain terms are older and unchecked.
  */
 const COST_NS = {
   /** Per sample whatever the controller: the emergency detector, the histories, the NR bookkeeping. */

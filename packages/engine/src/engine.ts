@@ -14,7 +14,8 @@
  *    replaced by a fresh one.
  *  - Lifecycle: close() is idempotent, ends every session and terminates the workers; later calls reject with
  *    ENGINE_CLOSED.
- *  - workers: 0 runs the sessions in the calling thread (tests, tiny deployments): same behaviour, no hop.
+ *  - workers: 0 runs the sessions in the calling thread (tests, tiny deployments): same behaviour, no hop. With
+ *    backgroundThread, their once-a-second classification and analysis go to a thread of their own (background.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -173,7 +174,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     return this.background?.skipped ?? 0;
   }
 
-  /** Off-path jobs handed to the background thread and not answered yet (0 without one). */
+  /** Sessions whose off-path work is with the background thread, not answered yet (0 without one). */
   get backgroundPending(): number {
     return this.background?.pending ?? 0;
   }
@@ -278,12 +279,12 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.assertOpen();
     const entry = this.entries.get(id);
     if (!entry) throw new EngineError('UNKNOWN_SESSION', `no session ${JSON.stringify(id)}`);
+    this.background?.forget(id);
     if (entry.failed) {
       this.forget(entry);
       return finalStats(entry, entry.failed.message);
     }
     const stats = entry.slot ? await this.call(entry.slot, 'end', [id]) as SessionStats : this.inline!.end(id);
-    this.background?.forget(id);
     this.forget(entry);
     return stats;
   }

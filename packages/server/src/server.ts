@@ -27,10 +27,11 @@ import { WebRtcTransport } from './transports/webrtc.js';
 
 /**
  * The main thread's own work per frame beside the engine — reading, decoding, encoding and sending it, kernel time
- * included — which the inline engine counts against its budget: 0.75 % of a core per WebSocket session of
- * 160-sample frames at 65 sessions, less the session's 18 µs of DSP (bench:server, docs/benchmarks.md "Service").
+ * included — which the inline engine counts against its budget: the main thread's 0.82–0.95 % of a core per
+ * WebSocket session of 160-sample frames at 65–100 sessions, less the session's 18 µs of DSP (bench:server,
+ * docs/benchmarks.md "Service", "Admission").
  */
-const TRANSPORT_FRAME_US = 55;
+const TRANSPORT_FRAME_US = 65;
 
 export interface RunningServer {
   /** http://host:port of the REST/WebSocket server. */

@@ -20,6 +20,8 @@
  *   --transports ws,grpc,webrtc  --frames 32,160    --max N (search ceiling, default 1000)
  *   --settle S --measure S  step timing (default 2 and 6 s)
  *   --workers N             engine worker threads in the server (default: the server's, 0 = inline on ≤ 2 cores)
+ *   --sessions 1,50,100     fixed session counts instead of 1, 100 and the search; --repeat N runs them N times
+ *                           (a fresh server each time) and reports the median of every figure and "ok k/N"
  *   --server-args "…"       extra node flags for the server process (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof")
  */
 import { fork } from 'node:child_process';
@@ -42,6 +44,7 @@ const { values: args } = parseArgs({
     workers: { type: 'string' },
     'server-args': { type: 'string' },
     sessions: { type: 'string' },
+    repeat: { type: 'string' },
   },
 });
 
@@ -58,6 +61,8 @@ const SETTLE_S = Number(args.settle ?? (QUICK ? 1 : 2));
 const MEASURE_S = Number(args.measure ?? (QUICK ? 3 : 6));
 /** Fixed session counts to measure instead of 1, 100 and the search (e.g. --sessions 200). */
 const FIXED = args.sessions ? args.sessions.split(',').map(Number) : null;
+/** With --sessions: run the list this many times, each on a fresh server, and report each step's medians. */
+const REPEAT = Math.max(1, Number(args.repeat ?? 1));
 
 const log = (text: string): void => {
   process.stderr.write(`bench:server: ${text}\n`);
@@ -100,9 +105,9 @@ async function startServerProcess(): Promise<ServerProcess> {
 
 const TICKS_PER_S = 100; // USER_HZ on Linux
 
-/** CPU seconds (user + system) of a process, all threads. */
-function processCpuS(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** CPU seconds (user + system) of a process, all threads — or of its main thread only (its task of the same id). */
+function processCpuS(pid: number, mainThread = false): number {
+  const stat = readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S; // utime, stime (fields 14, 15)
 }
@@ -138,6 +143,8 @@ export interface StepResult {
   framesLate: number;
   framesLost: number;
   serverCpuPercent: number;
+  /** The server's main thread alone: the transports' I/O, and the engine when it runs inline. */
+  serverMainThreadCpuPercent: number;
   loadGeneratorCpuPercent: number;
   /** How late the generator sent frames after their due time, ms. */
   sendLagMsP99: number;
@@ -151,6 +158,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 async function measureStep(gen: LoadGenerator, server: ServerProcess, frameMs: number): Promise<StepResult> {
   await sleep(SETTLE_S * 1000);
   const cpu0 = processCpuS(server.pid);
+  const main0 = processCpuS(server.pid, true);
   const self0 = selfCpuS();
   const t0 = performance.now();
   const step: Step = gen.beginStep();
@@ -158,6 +166,7 @@ async function measureStep(gen: LoadGenerator, server: ServerProcess, frameMs: n
   gen.endStep();
   const windowS = (performance.now() - t0) / 1000;
   const serverCpu = ((processCpuS(server.pid) - cpu0) / windowS) * 100;
+  const serverMainCpu = ((processCpuS(server.pid, true) - main0) / windowS) * 100;
   const selfCpu = ((selfCpuS() - self0) / windowS) * 100;
   // Answers of the window's last frames: give them time to arrive (they then count as late, not lost).
   await sleep(Math.max(300, 4 * PLAYOUT_DELAY * frameMs));
@@ -180,6 +189,7 @@ async function measureStep(gen: LoadGenerator, server: ServerProcess, frameMs: n
     framesLate: step.late,
     framesLost: lost,
     serverCpuPercent: serverCpu,
+    serverMainThreadCpuPercent: serverMainCpu,
     loadGeneratorCpuPercent: selfCpu,
     sendLagMsP99: quantile(lag, 0.99) / 1000,
     errors: step.errors,
@@ -245,7 +255,7 @@ async function runConfig(transport: Transport, frameSize: number): Promise<Confi
     result.steps.push(step);
     log(`${transport} N=${frameSize} ${String(n).padStart(4)} sessions: ${step.sustainable ? 'ok  ' : 'FAIL'} ` +
       `proc p50/p99 ${f(step.processingUsP50, 0)}/${f(step.processingUsP99, 0)} µs, rtt p50/p95/p99 ${f(step.rttMsP50, 2)}/${f(step.rttMsP95, 2)}/${f(step.rttMsP99, 2)} ms, ` +
-      `sent ${step.framesSent} late ${step.framesLate} lost ${step.framesLost}, cpu server ${f(step.serverCpuPercent, 0)}% gen ${f(step.loadGeneratorCpuPercent, 0)}%, ` +
+      `sent ${step.framesSent} late ${step.framesLate} lost ${step.framesLost}, cpu server ${f(step.serverCpuPercent, 0)}% (main thread ${f(step.serverMainThreadCpuPercent, 0)}%) gen ${f(step.loadGeneratorCpuPercent, 0)}%, ` +
       `gen lag p99 ${f(step.sendLagMsP99, 2)} ms, load ${f(step.loadAverage, 1)}${step.why ? ` — ${step.why}` : ''}`);
     return step;
   };
@@ -295,7 +305,7 @@ async function runConfig(transport: Transport, frameSize: number): Promise<Confi
 function emptyStep(n: number): StepResult {
   return {
     sessions: n, sustainable: false, why: null, processingUsP50: NaN, processingUsP99: NaN, rttMsP50: NaN, rttMsP95: NaN, rttMsP99: NaN, rttMsMax: NaN,
-    framesSent: 0, framesLate: 0, framesLost: 0, serverCpuPercent: NaN, loadGeneratorCpuPercent: NaN, sendLagMsP99: NaN, errors: {}, windowS: 0,
+    framesSent: 0, framesLate: 0, framesLost: 0, serverCpuPercent: NaN, serverMainThreadCpuPercent: NaN, loadGeneratorCpuPercent: NaN, sendLagMsP99: NaN, errors: {}, windowS: 0,
     loadAverage: loadavg()[0],
   };
 }
@@ -308,14 +318,33 @@ function row(config: ConfigResult, label: string, s: StepResult | null): string 
   if (!s) return `| ${config.transport} | ${config.frameSize} | ${label} | — | — | — | — | — | — | — | — |`;
   return `| ${config.transport} | ${config.frameSize} (${config.frameMs} ms) | ${label} | ${f(s.processingUsP50, 0)} / ${f(s.processingUsP99, 0)} | ` +
     `${f(s.rttMsP50, 2)} / ${f(s.rttMsP95, 2)} / ${f(s.rttMsP99, 2)} | ${s.framesSent} / ${s.framesLate} / ${s.framesLost} | ` +
-    `${f(s.serverCpuPercent, 0)} | ${f(s.loadGeneratorCpuPercent, 0)} | ${f(s.sendLagMsP99, 2)} | ${f(s.loadAverage, 1)} |`;
+    `${f(s.serverCpuPercent, 0)} (${f(s.serverMainThreadCpuPercent, 0)}) | ${f(s.loadGeneratorCpuPercent, 0)} | ${f(s.sendLagMsP99, 2)} | ${f(s.loadAverage, 1)} |`;
 }
 
 const startedAt = new Date();
 log(`${cpus().length} cores, load average ${loadavg().map((v) => v.toFixed(1)).join(' ')}; settle ${SETTLE_S} s, measure ${MEASURE_S} s per step`);
 const results: ConfigResult[] = [];
 for (const transport of transports) {
-  for (const frameSize of frames) results.push(await runConfig(transport, frameSize));
+  for (const frameSize of frames) {
+    const runs: ConfigResult[] = [];
+    for (let r = 0; r < (FIXED ? REPEAT : 1); r++) runs.push(await runConfig(transport, frameSize));
+    results.push(runs.length === 1 ? runs[0] : { ...runs[0], steps: runs[0].steps.map((_, i) => medianStep(runs.map((run) => run.steps[i]))) });
+  }
+}
+
+/** The median of each figure over repeated runs of one step; sustainable when most runs were, `why` says how many. */
+function medianStep(steps: StepResult[]): StepResult {
+  const median = (pick: (s: StepResult) => number): number => {
+    const values = steps.map(pick).filter(Number.isFinite).sort((a, b) => a - b);
+    return values.length ? values[Math.floor((values.length - 1) / 2)] : NaN;
+  };
+  const ok = steps.filter((s) => s.sustainable).length;
+  const numeric = Object.fromEntries(Object.entries(steps[0]).filter(([, v]) => typeof v === 'number').map(([key]) => [key, median((s) => s[key as keyof StepResult] as number)]));
+  return {
+    ...steps[0], ...numeric, errors: steps.find((s) => Object.keys(s.errors).length > 0)?.errors ?? {},
+    sustainable: 2 * ok > steps.length,
+    why: `ok in ${ok} of ${steps.length} runs${ok < steps.length ? `: ${steps.filter((s) => !s.sustainable).map((s) => s.why).join(' | ')}` : ''}`,
+  };
 }
 const finishedAt = new Date();
 
@@ -328,7 +357,7 @@ if (args.json) {
   const lines = [
     `Service benchmark, ${startedAt.toISOString()} – ${finishedAt.toISOString()}, ${cpus().length} cores (server and load generator share them), engine workers ${results[0]?.serverWorkers ?? '?'} (0: inline), node ${process.version}`,
     '',
-    '| transport | frame | sessions | server processing p50 / p99 µs | round trip p50 / p95 / p99 ms | frames sent / late / lost | server CPU % | load-gen CPU % | gen lag p99 ms | load avg |',
+    '| transport | frame | sessions | server processing p50 / p99 µs | round trip p50 / p95 / p99 ms | frames sent / late / lost | server CPU % (main thread) | load-gen CPU % | gen lag p99 ms | load avg |',
     '|---|---|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const config of results) {

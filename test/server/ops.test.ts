@@ -35,6 +35,7 @@ test('GET /metrics exposes frame latency by transport, active sessions, frame co
   assert.match(text, /antiphase_frames_late_total\{transport="ws"\} 0/);
   assert.match(text, /antiphase_frames_lost_total\{transport="grpc"\} 0/);
   assert.match(text, /antiphase_frames_invalid_total\{transport="rest"\} 0/);
+  assert.match(text, /antiphase_background_jobs_skipped_total 0/);
   assert.match(text, /antiphase_http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/auth\/login",status="200"\} 1/);
 });
 

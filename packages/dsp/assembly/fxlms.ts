@@ -18,6 +18,7 @@ const REGULARIZATION = 5;
 const NORMALIZED = 6;
 const REFERENCE_POWER = 7;
 const REFERENCE_POWER_WEIGHT = 8;
+const SECONDARY_PATH_START = 9;
 
 @inline function updateAndDot(w: usize, f: usize, x: usize, n: i32, leak: f32, gain: f32): f32 {
   const vLeak = f32x4.splat(leak);
@@ -78,6 +79,9 @@ export function fxlmsBlock(
   const normalized = load<f64>(scalars + (NORMALIZED << 3)) != 0;
   let referencePower = load<f64>(scalars + (REFERENCE_POWER << 3));
   const referenceWeight = load<f64>(scalars + (REFERENCE_POWER_WEIGHT << 3));
+  // ŝ's leading zeros (a multiple of 4: the lanes, and so the sums, are those of the whole dot product) are skipped.
+  const sStart = <i32>load<f64>(scalars + (SECONDARY_PATH_START << 3));
+  const sFrom = <usize>(sStart << 2);
 
   let pendingGain: f32 = 0;
   let pendingWindow: usize = 0;
@@ -97,7 +101,7 @@ export function fxlmsBlock(
       }
     }
 
-    const xf = dot(s, xWin, Ls);
+    const xf = dot(s + sFrom, xWin + sFrom, Ls - sStart);
 
     const leaving = load<f32>(fh + (<usize>(q + L - 1) << 2));
     q = q == 0 ? M - 1 : q - 1;

@@ -61,6 +61,17 @@ export interface AnalyserOptions {
   intervalWindows?: number;
 }
 
+/**
+ * A captured window handed to another thread for analysis (takeWindow → loadWindow): x, e and p one after the other,
+ * and Ŝ with a version number that changes whenever the session's Ŝ does (unique within the capturing thread).
+ */
+export interface AnalysisWindow {
+  samples: Float32Array;
+  endSample: number;
+  path: Float32Array;
+  pathVersion: number;
+}
+
 /** FFT scratch of one size, shared by every analyser of the thread. */
 interface Scratch {
   fft: RealFft;
@@ -227,6 +238,13 @@ export class DisturbanceAnalyser {
   private readonly pathIm: Float64Array;
   private hasPath = false;
   private secondaryDelay = 0;
+  /**
+   * Ŝ as given to setPath (for takeWindow), and its version: unique among every analyser of the thread, so that a
+   * thread analysing windows of many sessions never takes one session's Ŝ for another's (ids may be reused).
+   */
+  private path: Float32Array | null = null;
+  private pathVersion = 0;
+  private static pathVersions = 0;
 
   constructor(options: AnalyserOptions) {
     const { sampleRate, frameSize, pathTaps, delayTaps } = options;
@@ -260,6 +278,8 @@ export class DisturbanceAnalyser {
     this.pathRe.set(re[0].subarray(0, C / 2 + 1));
     this.pathIm.set(im[0].subarray(0, C / 2 + 1));
     this.secondaryDelay = pathDelaySamples(path);
+    this.path = path;
+    this.pathVersion = ++DisturbanceAnalyser.pathVersions;
     this.hasPath = true;
     this.filled = 0;
     this.skipping = 0;
@@ -295,6 +315,36 @@ export class DisturbanceAnalyser {
     return this.filled === this.windowSamples;
   }
 
+  /**
+   * Copies the full window out (for an analyser of the same options on another thread, loadWindow) and starts the
+   * next one, as analyse() would.
+   */
+  takeWindow(): AnalysisWindow {
+    if (!this.ready) throw new Error('takeWindow() needs a full window (check ready first)');
+    const W = this.windowSamples;
+    const samples = new Float32Array(3 * W);
+    samples.set(this.reference, 0);
+    samples.set(this.error, W);
+    samples.set(this.played, 2 * W);
+    this.startNextWindow();
+    return { samples, endSample: this.endSample, path: this.path!.slice(), pathVersion: this.pathVersion };
+  }
+
+  /** Loads a window from takeWindow() (and its Ŝ, when that changed): analyse() then analyses it. */
+  loadWindow(window: AnalysisWindow): void {
+    const W = this.windowSamples;
+    if (window.samples.length !== 3 * W) throw new RangeError(`an analysis window of ${3 * W} samples expected, got ${window.samples.length}`);
+    if (!this.hasPath || window.pathVersion !== this.pathVersion) {
+      this.setPath(window.path);
+      this.pathVersion = window.pathVersion;
+    }
+    this.reference.set(window.samples.subarray(0, W));
+    this.error.set(window.samples.subarray(W, 2 * W));
+    this.played.set(window.samples.subarray(2 * W));
+    this.endSample = window.endSample;
+    this.filled = W;
+  }
+
   /** Analyses the full window and starts the next one. Off the audio path: a few milliseconds. */
   analyse(): SessionAnalysis {
     if (!this.ready) throw new Error('analyse() needs a full window (check ready first)');
@@ -316,8 +366,7 @@ export class DisturbanceAnalyser {
     const bands = octaveBandAttenuationFromSpectra(grid.binPowers(accumulators[1], segments), grid.binPowers(accumulators[2], segments), fs);
     const resolved = primary.ratio >= MIN_PEAK_RATIO && primary.rival < MAX_RIVAL_SHARE;
     const margin = resolved ? primary.lag - this.secondaryDelay : null;
-    this.filled = 0;
-    this.skipping = (this.intervalWindows - 1) * this.windowSamples;
+    this.startNextWindow();
     return {
       fromS: (this.endSample - W + V0) / fs,
       toS: this.endSample / fs,
@@ -336,6 +385,11 @@ export class DisturbanceAnalyser {
         marginMs: margin === null ? null : round2((margin * 1000) / fs),
       },
     };
+  }
+
+  private startNextWindow(): void {
+    this.filled = 0;
+    this.skipping = (this.intervalWindows - 1) * this.windowSamples;
   }
 
   /** disturbance[n] = error[n] − (Ŝ_a * played)[n] for n ≥ primingSamples, by overlap-save. */

@@ -40,22 +40,34 @@ export const DEFAULTS = {
 };
 
 /**
- * Estimated processing cost, ns per sample, on one core (Node 20, x86-64; measured with the dsp kernels at 16 kHz,
- * see packages/engine/bench/). Used for the config-time budget and for placing sessions on the least-loaded
- * worker. The measured processing time of each session is reported in its stats; these are only estimates.
+ * Estimated processing cost on one core (Node 20, x86-64), ns per sample unless named otherwise. Used for the
+ * config-time budget and for placing sessions on the least-loaded worker; each session's measured processing time
+ * is in its stats. The FxLMS/FxNLMS, model and fixed terms were fitted on 2026-12-07 to `bench/session.ts` (the
+ * fastest of 7 rounds, FxNLMS with 64, 256 and 1024 taps at 160 samples, 256 taps at 32 samples; each within 5 % of
+ * the fit, docs/benchmarks.md "Service", "Admission"); the FxRLS and frequency-domain terms are older and unchecked.
  */
 const COST_NS = {
-  fixed: 300,
-  /** FxLMS/FxNLMS (WASM SIMD kernel): per tap of W and of Ŝ. */
-  lmsPerTap: 0.25,
+  /** Per sample whatever the controller: the emergency detector, the histories, the NR bookkeeping. */
+  fixed: 18,
+  /** Per frame: the call, the checks, the result. */
+  perFrame: 700,
+  /** FxLMS/FxNLMS (WASM SIMD kernel): per tap of W (twice: filter and update) and of Ŝ after its leading zeros. */
+  lmsPerTap: 0.1,
   /** FxRLS: per L² (scalar, P-matrix update). */
   rlsPerTapSquared: 4,
   /** Frequency-domain controllers: per tap of W (FFT cost amortised over the block). */
   fdPerTap: 1.5,
   pbPerTap: 1.0,
-  /** The session's own internal model Ŝ*y (NR estimate, evaluated on ~1/4 of the frames), per tap of Ŝ. */
-  modelPerTap: 0.4,
+  /** The session's own internal model Ŝ*y (NR estimate and control-error correction), per tap of Ŝ. */
+  modelPerTap: 0.02,
 };
+
+/**
+ * A session's off-path work, share of a core: a second of audio classified (≈ 1.3 ms) and half a window analysed
+ * (≈ 2 ms every 2 s) per second. It loads the thread that runs it: a worker, or the inline engine's own thread
+ * unless a background thread takes it (engine.ts).
+ */
+export const OFF_PATH_LOAD = 0.0023;
 
 /** Largest share of one core a single session may need (estimated) before its config is refused. */
 export const MAX_SESSION_LOAD = 0.5;
@@ -130,16 +142,21 @@ export function maxTapsFor(algorithm: ControllerAlgorithm, sampleRate: number): 
   return Math.max(LIMITS.taps.min, Math.min(LIMITS.fxrlsTaps, byBudget));
 }
 
-/** Estimated share of one core the session needs while controlling (0.01 = 1 %). */
+/** Estimated share of one core the session's frames need while controlling (0.01 = 1 %), off-path work aside. */
 export function estimateLoad(config: ResolvedConfig): number {
   const L = config.taps;
-  const M = config.secondaryPathEstimate?.length ?? config.identification.taps;
-  let ns = COST_NS.fixed + COST_NS.modelPerTap * M;
+  const estimate = config.secondaryPathEstimate;
+  const M = estimate?.length ?? config.identification.taps;
+  let ns = COST_NS.fixed + COST_NS.modelPerTap * M + COST_NS.perFrame / config.frameSize;
   switch (config.algorithm) {
     case 'fxlms':
-    case 'fxnlms':
-      ns += COST_NS.lmsPerTap * (2 * L + M);
+    case 'fxnlms': {
+      // x' skips Ŝ's leading zeros: the playout delay of an identified Ŝ, or however many a given one has.
+      let zeros = config.playoutDelayFrames * config.frameSize;
+      if (estimate) for (zeros = 0; zeros < M && estimate[zeros] === 0;) zeros++;
+      ns += COST_NS.lmsPerTap * (2 * L + M - Math.min(M, zeros));
       break;
+    }
     case 'fxrls':
       ns += COST_NS.rlsPerTapSquared * L * L + COST_NS.lmsPerTap * M;
       break;

@@ -4,6 +4,7 @@ import { Engine } from './engine.js';
 import { EngineError } from './errors.js';
 import { Session } from './session.js';
 import { causalRoom, SimulatedClient } from './test-support.js';
+import type { NoiseEvent } from './noise-monitor.js';
 import type { AudioFrame, SessionConfig, SessionStats } from './types.js';
 
 const CONFIG: SessionConfig = { sampleRate: 16000, frameSize: 160, stepSize: 0.1 };
@@ -276,7 +277,7 @@ test('a worker crash fails only its own sessions, and the worker is replaced', a
 });
 
 test('admission: OVERLOADED when no worker has room, and the real-time budget caps fxrls taps', async (t) => {
-  const engine = new Engine({ workers: 1, maxWorkerLoad: 0.05 });
+  const engine = new Engine({ workers: 1, maxWorkerLoad: 0.01 });
   t.after(() => engine.close());
   await engine.createSession(CONFIG, 'first');
   await assert.rejects(engine.createSession({ ...CONFIG, taps: 4096 }, 'second'), (e: EngineError) => e.code === 'OVERLOADED');
@@ -306,4 +307,35 @@ test('endSession returns the final stats and later frames are refused', async (t
   const final = await engine.endSession('e');
   assert.equal(final.phase, 'ended');
   await assert.rejects(engine.processFrame(frameOf('e', 0, 0)), (e: EngineError) => e.code === 'UNKNOWN_SESSION');
+});
+
+test('with a background thread, the inline engine classifies and analyses exactly what it would on its own thread, and no job is skipped', async (t) => {
+  const onThread = new Engine({ workers: 0 });
+  const background = new Engine({ workers: 0, backgroundThread: true });
+  t.after(() => Promise.all([onThread.close(), background.close()]));
+  const noiseEvents: NoiseEvent[][] = [[], []];
+  onThread.on('noiseEvent', (event) => noiseEvents[0].push(event));
+  background.on('noiseEvent', (event) => noiseEvents[1].push(event));
+  const stats: SessionStats[] = [];
+  for (const engine of [onThread, background]) {
+    const client = new SimulatedClient(causalRoom(160, 2));
+    await engine.createSession(CONFIG, 'room');
+    for (let i = 0; i < 600; i++) {
+      client.receive(await engine.processFrame(client.capture('room')));
+      await new Promise(setImmediate); // the turn after the frame: where the off-path work is started
+      // This stream runs many times faster than real time: let the thread keep up, or seconds would be skipped.
+      while (engine.backgroundPending > 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    stats.push(await engine.getStats('room'));
+  }
+  const [own, offloaded] = stats;
+  assert.ok(own.analysis !== null && own.analysis.octaveBands.length > 0);
+  assert.deepEqual(offloaded.analysis, own.analysis, 'the same window gives the same spectra, bands and causality margin');
+  assert.equal(offloaded.noiseType, own.noiseType);
+  // The same events; they take effect (atS) when the outcome is back, a few frames later than on the thread itself.
+  const withoutTime = (events: NoiseEvent[]): unknown[] => events.map((event) => ({ ...event, atS: undefined }));
+  assert.deepEqual(withoutTime(noiseEvents[1]), withoutTime(noiseEvents[0]));
+  assert.ok(noiseEvents[0].length > 0);
+  noiseEvents[1].forEach((event, i) => assert.ok(event.atS >= noiseEvents[0][i].atS));
+  assert.equal(background.backgroundSkipped, 0);
 });

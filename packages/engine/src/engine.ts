@@ -14,7 +14,8 @@
  *    replaced by a fresh one.
  *  - Lifecycle: close() is idempotent, ends every session and terminates the workers; later calls reject with
  *    ENGINE_CLOSED.
- *  - workers: 0 runs the sessions in the calling thread (tests, tiny deployments): same behaviour, no hop.
+ *  - workers: 0 runs the sessions in the calling thread (tests, tiny deployments): same behaviour, no hop. With
+ *    backgroundThread, their once-a-second classification and analysis go to a thread of their own (background.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -22,8 +23,9 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { NoiseClassifier, presetBankFromJson, type NoiseModel } from '@antiphase/intelligence';
 import { loadModelFile } from '@antiphase/intelligence/node';
-import { estimateLoad, resolveConfig } from './config.js';
+import { estimateLoad, OFF_PATH_LOAD, resolveConfig, type ResolvedConfig } from './config.js';
 import { deserializeError, EngineError, type SerializedEngineError } from './errors.js';
+import { BackgroundThread } from './background.js';
 import { SessionHost } from './host.js';
 import type { NoiseEvent } from './noise-monitor.js';
 import type { FrameJob, FromWorker, HostMethod, ToWorker } from './port.js';
@@ -55,6 +57,16 @@ export interface EngineOptions {
    * no classifier. A model that fails to load leaves classifierError set and the emergency detector on its own.
    */
   classifierModel?: string | null;
+  /**
+   * Inline engine only (workers: 0): classify and analyse on a background thread (background.ts) instead of
+   * between frames on the calling thread. Default false: everything stays on the calling thread, in audio order.
+   */
+  backgroundThread?: boolean;
+  /**
+   * Inline engine only: the calling thread's own work per frame beside the engine, µs (a server's transports read,
+   * decode, encode and send every frame on the same thread), counted against the inline budget. Default 0.
+   */
+  inlineFrameOverheadUs?: number;
 }
 
 export interface EngineEvents {
@@ -118,6 +130,9 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** Why the classifier is not running, or null when it is. */
   readonly classifierError: string | null = null;
   private inlineClassifyScheduled = false;
+  /** The inline engine's classification and analysis thread (options.backgroundThread), or null. */
+  private readonly background: BackgroundThread | null = null;
+  private readonly inlineFrameOverheadUs: number;
   /** Registered preset banks (JSON form), handed to every worker, including replacements. */
   private readonly presetBanks: Record<string, unknown> = {};
 
@@ -129,6 +144,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
     this.maxWorkerLoad = options.maxWorkerLoad ?? 0.9;
     this.overrunLimit = options.overrunLimit ?? 50;
+    this.inlineFrameOverheadUs = options.inlineFrameOverheadUs ?? 0;
     this.onStats = options.onStats;
     let model: NoiseModel | null = null;
     if (options.classifierModel !== null) {
@@ -146,6 +162,21 @@ export class Engine extends EventEmitter<EngineEvents> {
       ? new SessionHost({ worker: null, overrunLimit: this.overrunLimit, classifier: model && new NoiseClassifier(model) })
       : null;
     for (let i = 0; i < workers; i++) this.slots.push(this.spawn(i));
+    if (this.inline && options.backgroundThread) {
+      this.background = new BackgroundThread(this.classifierModel, (result) => {
+        for (const event of this.inline!.applyBackground(result) ?? []) this.emit('noiseEvent', event);
+      });
+    }
+  }
+
+  /** Off-path jobs the background thread skipped because it was behind (0 without one). */
+  get backgroundSkipped(): number {
+    return this.background?.skipped ?? 0;
+  }
+
+  /** Sessions whose off-path work is with the background thread, not answered yet (0 without one). */
+  get backgroundPending(): number {
+    return this.background?.pending ?? 0;
   }
 
   /** Worker threads in the pool (0: inline). */
@@ -248,6 +279,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.assertOpen();
     const entry = this.entries.get(id);
     if (!entry) throw new EngineError('UNKNOWN_SESSION', `no session ${JSON.stringify(id)}`);
+    this.background?.forget(id);
     if (entry.failed) {
       this.forget(entry);
       return finalStats(entry, entry.failed.message);
@@ -284,6 +316,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       slot.jobs.length = 0;
       terminations.push(slot.worker.terminate());
     }
+    if (this.background) terminations.push(this.background.close());
     this.entries.clear();
     this.closing = Promise.all(terminations).then(() => undefined);
     return this.closing;
@@ -310,7 +343,8 @@ export class Engine extends EventEmitter<EngineEvents> {
       throw new EngineError('INVALID_CONFIG', 'sessionId must be a string of 1 to 256 characters', 'sessionId');
     }
     if (this.entries.has(id)) throw new EngineError('SESSION_EXISTS', `session ${JSON.stringify(id)} already exists`);
-    const load = estimateLoad(resolveConfig(config)); // validates before any worker is involved
+    const resolved = resolveConfig(config); // validates before any worker is involved
+    const load = this.threadLoad(resolved);
     let slot: WorkerSlot | null = null;
     if (this.slots.length > 0) {
       for (const candidate of this.slots) if (!slot || candidate.load < slot.load) slot = candidate;
@@ -336,6 +370,17 @@ export class Engine extends EventEmitter<EngineEvents> {
       if (this.entries.get(id) === entry) this.forget(entry);
       throw error;
     }
+  }
+
+  /**
+   * What a session adds to the thread it runs on: its frames (estimateLoad), its off-path work unless the background
+   * thread takes that, and, inline, the calling thread's own work on its frames (inlineFrameOverheadUs).
+   */
+  private threadLoad(config: ResolvedConfig): number {
+    let load = estimateLoad(config);
+    if (!this.background) load += OFF_PATH_LOAD;
+    if (this.inline) load += (this.inlineFrameOverheadUs * config.sampleRate) / config.frameSize / 1e6;
+    return load;
   }
 
   private forget(entry: SessionEntry): void {
@@ -428,18 +473,27 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
   }
 
-  /** Inline engine: classification after the current frames, one session per turn, like a worker does. */
+  /**
+   * Inline engine: classification after the current frames, one session per turn, like a worker does — or, with the
+   * background thread, one due session's windows handed to it per turn.
+   */
   private scheduleInlineClassification(): void {
     if (this.inlineClassifyScheduled || !this.inline!.classificationPending) return;
     this.inlineClassifyScheduled = true;
+    const background = this.background;
     const classifyNext = (): void => {
-      const events = this.closing ? null : this.inline!.classifyNext();
-      if (events === null) {
-        this.inlineClassifyScheduled = false;
-        return;
+      let done: boolean;
+      if (background) {
+        const work = this.closing ? null : this.inline!.takeNextWork();
+        if (work) background.submit(work);
+        done = work === null;
+      } else {
+        const events = this.closing ? null : this.inline!.classifyNext();
+        if (events) for (const event of events) this.emit('noiseEvent', event);
+        done = events === null;
       }
-      for (const event of events) this.emit('noiseEvent', event);
-      setImmediate(classifyNext);
+      if (done) this.inlineClassifyScheduled = false;
+      else setImmediate(classifyNext);
     };
     setImmediate(classifyNext);
   }

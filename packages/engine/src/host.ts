@@ -3,6 +3,7 @@
  * worker port and the inline engine so both behave the same. Errors come out as EngineError; an unexpected error
  * inside one session's processing fails that session only.
  */
+import type { BackgroundResult, BackgroundWork } from './background.js';
 import { EngineError } from './errors.js';
 import { presetBankFromJson, type PresetBank } from '@antiphase/intelligence';
 import type { NoiseEvent } from './noise-monitor.js';
@@ -92,6 +93,30 @@ export class SessionHost {
       return session.takeNoiseEvents() ?? [];
     }
     return null;
+  }
+
+  /**
+   * The background thread's variant of classifyNext(): the windows of one session with work due, copied out for
+   * background.ts (the outcome comes back through applyBackground()); null when no session has work due. One per
+   * call, so that sessions falling due together do not copy all their windows in one turn.
+   */
+  takeNextWork(): BackgroundWork | null {
+    for (const session of this.classificationsDue) {
+      this.classificationsDue.delete(session);
+      const classify = session.classificationDue ? session.takeClassificationWindow() : null;
+      const analysis = session.analysisDue ? { options: session.analyserOptions, window: session.takeAnalysisWindow() } : null;
+      if (classify || analysis) return { sessionId: session.id, sampleRate: session.format.sampleRate, classify, analysis };
+    }
+    return null;
+  }
+
+  /** Applies what the background thread found for a session; returns the events it caused (null: none, or the session is gone). */
+  applyBackground(result: BackgroundResult): NoiseEvent[] | null {
+    const session = this.sessions.get(result.sessionId);
+    if (!session) return null;
+    if (result.analysis) session.applyAnalysis(result.analysis);
+    if (result.classification) session.applyClassification(result.classification);
+    return session.takeNoiseEvents();
   }
 
   update(id: string, patch: SessionPatch): SessionStats {

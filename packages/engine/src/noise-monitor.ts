@@ -9,7 +9,8 @@
  * still protects the user.
  *
  * Classification runs off the audio path: the monitor keeps the last CLASSIFY_WINDOW_S of reference audio, and the
- * session's host runs classify() once per CLASSIFY_EVERY_S of audio after the frames of a batch have been answered.
+ * session's host runs classify() once per CLASSIFY_EVERY_S of audio after the frames of a batch have been answered —
+ * or, with a background thread (background.ts), hands the window over and applies the outcome when it comes back.
  *
  * Everything that happens becomes a NoiseEvent (bypass-on, bypass-off, noise-type), collected until takeEvents().
  */
@@ -43,6 +44,9 @@ export interface NoiseMonitorOptions {
   /** null: no classifier (its model failed to load): the detector alone drives the bypass. */
   classifier: NoiseClassifier | null;
 }
+
+/** A classification's result (the classifier's label and probability), or why the classifier failed. */
+export type ClassificationOutcome = { label: string; confidence: number } | { error: string };
 
 /** 'off': anti-noise plays; 'fading-out' → 'bypassed' (zeros) → 'holding' → 'fading-in' → 'off'. */
 type BypassState = 'off' | 'fading-out' | 'bypassed' | 'holding' | 'fading-in';
@@ -86,10 +90,12 @@ export class NoiseMonitor {
   /** Listens to one frame of the reference microphone (before the frame's anti-noise is computed). */
   observe(reference: Float32Array): void {
     const w = this.window;
+    let pos = this.windowPos;
     for (let i = 0; i < reference.length; i++) {
-      w[this.windowPos] = reference[i];
-      this.windowPos = this.windowPos + 1 === w.length ? 0 : this.windowPos + 1;
+      w[pos] = reference[i];
+      if (++pos === w.length) pos = 0;
     }
+    this.windowPos = pos;
     this.windowFilled = Math.min(w.length, this.windowFilled + reference.length);
     this.sinceClassified += reference.length;
     if (this.detector) {
@@ -114,21 +120,38 @@ export class NoiseMonitor {
   classify(): void {
     const classifier = this.options.classifier;
     if (!classifier) return;
+    const window = this.takeClassificationWindow();
+    let outcome: ClassificationOutcome;
+    try {
+      outcome = classifier.classify(window, this.sampleRate);
+    } catch (error) {
+      outcome = { error: (error as Error).message };
+    }
+    this.applyClassification(outcome);
+  }
+
+  /**
+   * The last CLASSIFY_WINDOW_S of reference audio in time order (a copy: it may go to another thread). The cadence
+   * restarts here, so the next classification falls due a CLASSIFY_EVERY_S later whenever this one completes.
+   */
+  takeClassificationWindow(): Float32Array {
     this.sinceClassified = 0;
     const w = this.window;
     const ordered = new Float32Array(w.length);
     ordered.set(w.subarray(this.windowPos));
     ordered.set(w.subarray(0, this.windowPos), w.length - this.windowPos);
-    let label: string;
-    let confidence: number;
-    try {
-      ({ label, confidence } = classifier.classify(ordered, this.sampleRate));
-    } catch (error) {
+    return ordered;
+  }
+
+  /** What the classifier said of a window from takeClassificationWindow(), or why it failed. */
+  applyClassification(outcome: ClassificationOutcome): void {
+    if ('error' in outcome) {
       this.classifierFailures++;
       this.classifierSafety = false;
-      if (this.classifierFailures === 1) this.emit('noise-type', { label: null, error: (error as Error).message });
+      if (this.classifierFailures === 1) this.emit('noise-type', { label: null, error: outcome.error });
       return;
     }
+    const { label, confidence } = outcome;
     const confident = confidence >= LOW_CONFIDENCE;
     if (confident && label !== this.noiseType) {
       this.emit('noise-type', { label, confidence: round3(confidence), previous: this.noiseType });

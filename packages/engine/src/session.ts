@@ -40,8 +40,8 @@
  */
 import { createController, JointIdentifier, pathDelaySamples, Random, SecondaryPathModel, type Controller } from '@antiphase/dsp';
 import { HybridController, isNoiseClass, type NoiseClassifier, type PresetBank } from '@antiphase/intelligence';
-import { DisturbanceAnalyser } from './analysis.js';
-import { NoiseMonitor, type NoiseEvent } from './noise-monitor.js';
+import { DisturbanceAnalyser, type AnalyserOptions, type AnalysisWindow } from './analysis.js';
+import { NoiseMonitor, type ClassificationOutcome, type NoiseEvent } from './noise-monitor.js';
 import { applyPatch, estimateLoad, resolveConfig, toSessionConfig, type ResolvedConfig } from './config.js';
 import { EnvelopeReader, writeEnvelope } from './envelope.js';
 import { EngineError, type EngineErrorCode } from './errors.js';
@@ -206,7 +206,7 @@ export class Session {
     this.residual = new Float32Array(N);
     if (this.config.presets !== undefined) this.presetBank = findBank(this.config, options.presetBanks);
     this.analyser = options.analysis === false ? null
-      : new DisturbanceAnalyser({ sampleRate: this.config.sampleRate, frameSize: N, pathTaps: M, delayTaps: delay, intervalWindows: ANALYSIS_INTERVAL_WINDOWS });
+      : new DisturbanceAnalyser(this.analyserOptions);
     this.monitor = new NoiseMonitor(id, {
       sampleRate: this.config.sampleRate, bypass: this.config.emergencyBypass, holdS: this.config.bypassHoldS,
       classifier: options.classifier ?? null,
@@ -306,9 +306,23 @@ export class Session {
 
   /** Runs the classifier on the last second of reference audio: off the audio path (allocates, ~1 ms). */
   classifyNoise(): void {
+    this.afterClassification(() => this.monitor.classify());
+  }
+
+  /** The second of reference audio to classify elsewhere (a background thread); the cadence restarts. */
+  takeClassificationWindow(): Float32Array {
+    return this.monitor.takeClassificationWindow();
+  }
+
+  /** The outcome of classifying a window from takeClassificationWindow(). */
+  applyClassification(outcome: ClassificationOutcome): void {
+    if (this.endReason === null) this.afterClassification(() => this.monitor.applyClassification(outcome));
+  }
+
+  private afterClassification(classify: () => void): void {
     const wasBypassed = this.monitor.bypassed;
     const before = this.monitor.noiseType;
-    this.monitor.classify();
+    classify();
     if (!wasBypassed && this.monitor.bypassed) this.weightsBeforeBypass = this.controller?.weights() ?? null;
     const noiseType = this.monitor.noiseType;
     // A new noise type: the hybrid controller evaluates that class's preset first, at once.
@@ -325,6 +339,22 @@ export class Session {
   /** Spectra, octave bands and causality margin of the window just captured (a few ms; allocates its result). */
   analyse(): void {
     if (this.analysisDue) this.latestAnalysis = this.analyser!.analyse();
+  }
+
+  /** The captured window, to analyse elsewhere with a DisturbanceAnalyser of analyserOptions (background.ts). */
+  takeAnalysisWindow(): AnalysisWindow {
+    return this.analyser!.takeWindow();
+  }
+
+  /** What the analyser needs to analyse this session's windows (the same on every thread). */
+  get analyserOptions(): AnalyserOptions {
+    const N = this.frameSize;
+    return { sampleRate: this.config.sampleRate, frameSize: N, pathTaps: this.modelTaps, delayTaps: this.delayTaps, intervalWindows: ANALYSIS_INTERVAL_WINDOWS };
+  }
+
+  /** The analysis of a window from takeAnalysisWindow(). */
+  applyAnalysis(analysis: SessionAnalysis): void {
+    if (this.endReason === null) this.latestAnalysis = analysis;
   }
 
   /** Noise events (bypass on/off, noise type) since the last call, or null. */

@@ -1,5 +1,5 @@
-// Worker bootstrap. The packages run as TypeScript under tsx (no build step). A worker inherits the parent's
-// `--import tsx`, but not under every launcher (children of `node --test`, for one), and a failed import is cached,
+// Worker bootstrap (session workers and the background thread). The packages run as TypeScript under tsx (no build
+// step). A worker inherits the parent's `--import tsx`, but not under every launcher (children of `node --test`, for one), and a failed import is cached,
 // so probe with a throwaway module first and register tsx only when TypeScript does not load.
 try {
   await import('./worker-probe.ts');
@@ -8,4 +8,6 @@ try {
   const { register } = await import('tsx/esm/api');
   register();
 }
-await import('./worker.ts');
+// workerData.module: which thread this is (default: a session worker, worker.ts; background.ts names its own).
+const { workerData } = await import('node:worker_threads');
+await import(workerData?.module ?? './worker.ts');

@@ -31,6 +31,8 @@ export interface ServerConfig {
   allowRegistration: boolean;
   /** Engine worker threads; 0 processes in the main thread. */
   workers: number;
+  /** With workers 0: classification and analysis on a background thread of their own. */
+  backgroundThread: boolean;
   /** Live engine sessions at most (across all users). */
   maxSessions: number;
   /** Largest REST request body, bytes (job uploads excepted). */
@@ -81,6 +83,7 @@ export const CONFIG_VARIABLES = {
   ANTIPHASE_JWT_TTL: { key: 'jwtTtlSeconds', default: '1h' },
   ANTIPHASE_ALLOW_REGISTRATION: { key: 'allowRegistration', default: 'true' },
   ANTIPHASE_WORKERS: { key: 'workers', default: '(CPU cores; 0 on 2 cores or fewer)' },
+  ANTIPHASE_BACKGROUND_THREAD: { key: 'backgroundThread', default: 'true' },
   ANTIPHASE_MAX_SESSIONS: { key: 'maxSessions', default: '1000' },
   ANTIPHASE_MAX_BODY_BYTES: { key: 'maxBodyBytes', default: '1048576' },
   ANTIPHASE_MAX_UPLOAD_BYTES: { key: 'maxUploadBytes', default: '52428800' },
@@ -192,6 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const jwtTtlSeconds = get('ANTIPHASE_JWT_TTL', 3600, (v) => parseDuration('ANTIPHASE_JWT_TTL', v));
   const allowRegistration = get('ANTIPHASE_ALLOW_REGISTRATION', true, (v) => boolean('ANTIPHASE_ALLOW_REGISTRATION', v));
   const workers = get('ANTIPHASE_WORKERS', defaultWorkerCount(), (v) => integer('ANTIPHASE_WORKERS', v, 0, 1024));
+  const backgroundThread = get('ANTIPHASE_BACKGROUND_THREAD', true, (v) => boolean('ANTIPHASE_BACKGROUND_THREAD', v));
   const maxSessions = get('ANTIPHASE_MAX_SESSIONS', 1000, (v) => integer('ANTIPHASE_MAX_SESSIONS', v, 1, 1_000_000));
   const maxBodyBytes = get('ANTIPHASE_MAX_BODY_BYTES', 1024 * 1024, (v) => integer('ANTIPHASE_MAX_BODY_BYTES', v, 1024, 2 ** 31 - 1));
   const maxUploadBytes = get('ANTIPHASE_MAX_UPLOAD_BYTES', 50 * 1024 * 1024, (v) => integer('ANTIPHASE_MAX_UPLOAD_BYTES', v, 1024, 2 ** 31 - 1));
@@ -226,7 +230,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const webrtcJitterMs = get('ANTIPHASE_WEBRTC_JITTER_MS', 40, (v) => integer('ANTIPHASE_WEBRTC_JITTER_MS', v, 0, 1000));
 
   const base: ServerConfig = {
-    host, port, grpcPort, dataDir, dbPath, jwtSecret, jwtTtlSeconds, allowRegistration, workers, maxSessions,
+    host, port, grpcPort, dataDir, dbPath, jwtSecret, jwtTtlSeconds, allowRegistration, workers, backgroundThread, maxSessions,
     maxBodyBytes, maxUploadBytes, streamQueueFrames, jobConcurrency, metricsIntervalSeconds, logLevel, webhookUrl, classifierModel,
     webrtc, webrtcAddresses, webrtcIdleTimeoutSeconds, webrtcJitterMs,
   };

@@ -27,6 +27,8 @@ export class ServerMetrics {
   readonly webhookFailures: Counter;
   readonly webrtcPeers: Gauge;
   readonly webrtcMediaPackets: Counter<'direction'>;
+  /** Read at each scrape (set by the server): the engine's background jobs skipped so far. */
+  backgroundSkipped: () => number = () => 0;
 
   constructor() {
     const registers = [this.registry];
@@ -67,6 +69,16 @@ export class ServerMetrics {
     this.webrtcPeers = new Gauge({ name: 'antiphase_webrtc_peers', help: 'WebRTC peer connections held (negotiating or connected)', registers });
     this.webrtcMediaPackets = new Counter({
       name: 'antiphase_webrtc_media_packets_total', help: 'Opus RTP packets of the track mode: up (received) and down (anti-noise sent)', labelNames: ['direction'], registers,
+    });
+    const skipped = (): number => this.backgroundSkipped();
+    new Counter({
+      name: 'antiphase_background_jobs_skipped_total',
+      help: 'Classifications and analyses the engine\'s background thread skipped because it was behind (the emergency detector runs regardless)',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(skipped());
+      },
     });
     for (const direction of ['up', 'down']) this.webrtcMediaPackets.inc({ direction }, 0);
     for (const type of ['bypass-on', 'bypass-off', 'noise-type']) this.noiseEvents.inc({ type }, 0);

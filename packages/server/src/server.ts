@@ -25,6 +25,14 @@ import { startGrpcServer, type GrpcServerHandle } from './transports/grpc.js';
 import type { StreamConnection } from './transports/ws.js';
 import { WebRtcTransport } from './transports/webrtc.js';
 
+/**
+ * The main thread's own work per frame beside the engine — reading, decoding, encoding and sending it, kernel time
+ * included — which the inline engine counts against its budget: the main thread's 0.82–0.95 % of a core per
+ * WebSocket session of 160-sample frames at 65–100 sessions, less the session's 18 µs of DSP (bench:server,
+ * docs/benchmarks.md "Service", "Admission").
+ */
+const TRANSPORT_FRAME_US = 65;
+
 export interface RunningServer {
   /** http://host:port of the REST/WebSocket server. */
   url: string;
@@ -61,8 +69,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const secret = loadOrCreateJwtSecret(config.dataDir, config.jwtSecret);
     const auth = new AuthService(store, new TokenIssuer(secret, config.jwtTtlSeconds), config.allowRegistration);
     const metrics = new ServerMetrics();
-    const engine = new Engine({ workers: config.workers, classifierModel: config.classifierModel });
+    const engine = new Engine({
+      workers: config.workers, classifierModel: config.classifierModel, backgroundThread: config.backgroundThread,
+      inlineFrameOverheadUs: TRANSPORT_FRAME_US,
+    });
     cleanups.push(() => engine.close());
+    metrics.backgroundSkipped = () => engine.backgroundSkipped;
     const sessions = new SessionService(engine, store, metrics, {
       maxSessions: config.maxSessions, metricsIntervalSeconds: config.metricsIntervalSeconds, webhookUrl: config.webhookUrl,
     });

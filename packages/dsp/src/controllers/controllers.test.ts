@@ -42,3 +42,22 @@ test('controllers reject bad options with errors that name the option', () => {
   assert.throws(() => createController('fxnlms', { taps: 8, secondaryPathEstimate, stepSize: -1 }), /stepSize must be/);
   assert.throws(() => createController('fxrls', { taps: 8, secondaryPathEstimate, forgettingFactor: 1.5 }), /forgettingFactor/);
 });
+
+test("x' skips ŝ's leading zeros (a playout delay) without changing a single output sample, in both kernels", () => {
+  const { secondary } = testPaths();
+  const noise = broadbandNoise(8000, 11);
+  const estimate = delayedEstimate(secondary, 2 * 160 + 3); // two frames of playout delay, 3 samples, S's own delay
+  const zeros = estimate.findIndex((tap) => tap !== 0);
+  for (const kernel of ['scalar', 'wasm-simd'] as const) {
+    const runs = [true, false].map((skip) => {
+      const controller = createController('fxnlms', { taps: 128, stepSize: 0.2, secondaryPathEstimate: estimate, kernel });
+      // White box: scalar slot 9 (Scalar.SecondaryPathStart) is where the skip is decided; 0 walks the whole of ŝ.
+      const scalars = (controller as unknown as { scalars: Float64Array }).scalars;
+      assert.equal(scalars[9], zeros - (zeros % 4));
+      if (!skip) scalars[9] = 0;
+      return runLoop(controller, noise, 160).antiNoise;
+    });
+    assert.deepEqual(runs[0], runs[1], kernel);
+    assert.ok(runs[0].some((y) => y !== 0), `${kernel}: the controller produced anti-noise`);
+  }
+});

@@ -159,6 +159,7 @@ export class FilteredXLms implements Controller {
     let energy = 0;
     for (let j = 0; j < estimate.length; j++) energy += estimate[j] * estimate[j];
     this.scalars[Scalar.ReferencePowerWeight] = this.referenceRegularization * energy;
+    this.findSecondaryPathStart();
   }
 
   snapshot(): Uint8Array {
@@ -201,10 +202,19 @@ export class FilteredXLms implements Controller {
     });
     fields.forEach(([, target], i) => target.set(staged[i]));
     this.scalars.set(scalars);
+    this.findSecondaryPathStart(); // from the restored ŝ: a snapshot's own value is never trusted as an offset
     this.recovery.restoreCounters(counters);
     this.nonFiniteInputs = counters[2];
     this.samples = counters[3];
     this.configuredStepSize = counters[4];
+  }
+
+  /** Scalar.SecondaryPathStart from ŝ: the x' dot product skips ŝ's leading zeros (the playout delay, mostly). */
+  private findSecondaryPathStart(): void {
+    const s = this.secondaryPath;
+    let zeros = 0;
+    while (zeros < s.length && s[zeros] === 0) zeros++;
+    this.scalars[Scalar.SecondaryPathStart] = zeros & ~3;
   }
 
   reset(): void {

@@ -27,6 +27,11 @@ export const enum Scalar {
   ReferencePower = 7,
   /** Weight of ‖x‖² in the NLMS normaliser (β·‖ŝ‖², see controllers/fxlms.ts). */
   ReferencePowerWeight = 8,
+  /**
+   * First tap of ŝ that x' needs: ŝ's leading exact zeros (a pure delay: the playout delay of an identified Ŝ),
+   * rounded down to a multiple of 4 so that the SIMD lanes, and so the sums, are the same as over the whole of ŝ.
+   */
+  SecondaryPathStart = 9,
 }
 export const SCALAR_COUNT = 10;
 

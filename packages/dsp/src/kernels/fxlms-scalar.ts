@@ -32,6 +32,7 @@ export function fxlmsBlockScalar(heap: Float32Array, scalars: Float64Array, layo
   const normalized = scalars[Scalar.Normalized] !== 0;
   let referencePower = scalars[Scalar.ReferencePower];
   const referenceWeight = scalars[Scalar.ReferencePowerWeight];
+  const sStart = scalars[Scalar.SecondaryPathStart];
 
   for (let i = 0; i < n; i++) {
     const x = heap[ref + i];
@@ -47,7 +48,7 @@ export function fxlmsBlockScalar(heap: Float32Array, scalars: Float64Array, layo
     }
 
     let xf = 0;
-    for (let j = 0; j < Ls; j++) xf += heap[s + j] * heap[xWin + j];
+    for (let j = sStart; j < Ls; j++) xf += heap[s + j] * heap[xWin + j];
 
     const leaving = heap[fh + q + L - 1];
     q = q === 0 ? M - 1 : q - 1;

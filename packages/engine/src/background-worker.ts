@@ -19,6 +19,12 @@ const classifier = classifierModel === null ? null : new NoiseClassifier(parseMo
 const analysers = new Map<string, DisturbanceAnalyser>();
 
 port.on('message', (message: ToBackground) => {
+  if (message.t === 'crash') {
+    setTimeout(() => {
+      throw new Error('simulated crash');
+    });
+    return;
+  }
   if (message.t === 'forget') {
     analysers.delete(message.sessionId);
     return;

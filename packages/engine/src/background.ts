@@ -35,7 +35,7 @@ export interface BackgroundResult {
 export const CLASSIFY = 1;
 export const ANALYSE = 2;
 
-export type ToBackground = ({ t: 'work' } & BackgroundWork) | { t: 'forget'; sessionId: string };
+export type ToBackground = ({ t: 'work' } & BackgroundWork) | { t: 'forget'; sessionId: string } | { t: 'crash' };
 /** `kinds`: what the job asked for (CLASSIFY | ANALYSE), answered or failed. */
 export type FromBackground = { t: 'done'; kinds: number } & BackgroundResult;
 
@@ -80,6 +80,11 @@ export class BackgroundThread {
   forget(sessionId: string): void {
     if (this.closed) return;
     this.worker.postMessage({ t: 'forget', sessionId } satisfies ToBackground);
+  }
+
+  /** Test hook (Engine.crashBackgroundForTesting): the thread throws an uncaught error. */
+  crashForTesting(): void {
+    this.worker.postMessage({ t: 'crash' } satisfies ToBackground);
   }
 
   async close(): Promise<void> {

@@ -309,6 +309,12 @@ test('endSession returns the final stats and later frames are refused', async (t
   await assert.rejects(engine.processFrame(frameOf('e', 0, 0)), (e: EngineError) => e.code === 'UNKNOWN_SESSION');
 });
 
+/** Waits until the background thread has answered everything it was given (at most 5 s: a dead thread never does). */
+async function backgroundIdle(engine: Engine): Promise<void> {
+  for (let tries = 0; engine.backgroundPending > 0 && tries < 5000; tries++) await new Promise((resolve) => setTimeout(resolve, 1));
+  assert.equal(engine.backgroundPending, 0, 'the background thread stopped answering');
+}
+
 test('with a background thread, the inline engine classifies and analyses exactly what it would on its own thread, and no job is skipped', async (t) => {
   const onThread = new Engine({ workers: 0 });
   const background = new Engine({ workers: 0, backgroundThread: true });
@@ -324,7 +330,7 @@ test('with a background thread, the inline engine classifies and analyses exactl
       client.receive(await engine.processFrame(client.capture('room')));
       await new Promise(setImmediate); // the turn after the frame: where the off-path work is started
       // This stream runs many times faster than real time: let the thread keep up, or seconds would be skipped.
-      while (engine.backgroundPending > 0) await new Promise((resolve) => setTimeout(resolve, 1));
+      await backgroundIdle(engine);
     }
     stats.push(await engine.getStats('room'));
   }
@@ -338,4 +344,30 @@ test('with a background thread, the inline engine classifies and analyses exactl
   assert.ok(noiseEvents[0].length > 0);
   noiseEvents[1].forEach((event, i) => assert.ok(event.atS >= noiseEvents[0][i].atS));
   assert.equal(background.backgroundSkipped, 0);
+});
+
+test('a crashed background thread is replaced: frames are answered throughout, and analysis and classification carry on', async (t) => {
+  const engine = new Engine({ workers: 0, backgroundThread: true });
+  t.after(() => engine.close());
+  const client = new SimulatedClient(causalRoom(160, 2));
+  await engine.createSession(CONFIG, 'room');
+  const stream = async (frames: number): Promise<void> => {
+    for (let i = 0; i < frames; i++) {
+      const answer = await engine.processFrame(client.capture('room'));
+      assert.ok(answer !== null, 'every frame is answered');
+      client.receive(answer);
+      await new Promise(setImmediate);
+      await backgroundIdle(engine);
+    }
+  };
+  await stream(400);
+  const before = await engine.getStats('room');
+  assert.ok(before.analysis !== null && before.noiseType !== null, 'analysed and classified before the crash');
+  engine.crashBackgroundForTesting();
+  await new Promise((resolve) => setTimeout(resolve, 200)); // the thread dies and is replaced
+  await stream(400);
+  const after = await engine.getStats('room');
+  assert.ok(after.analysis !== null && after.analysis.toS > before.analysis.toS + 2, `analysis went on: ${before.analysis.toS} → ${after.analysis?.toS}`);
+  assert.equal(after.phase, 'controlling');
+  assert.equal(after.framesProcessed, 800);
 });

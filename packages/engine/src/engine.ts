@@ -535,6 +535,12 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (!slot) throw new RangeError(`no worker ${index}`);
     this.post(slot, { t: 'crash', message }, []);
   }
+
+  /** Test hook: makes the background thread throw an uncaught error. */
+  crashBackgroundForTesting(): void {
+    if (!this.background) throw new RangeError('this engine has no background thread');
+    this.background.crashForTesting();
+  }
 }
 
 function finalStats(entry: SessionEntry, reason: string): SessionStats {

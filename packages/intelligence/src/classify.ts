@@ -8,7 +8,7 @@
  *  - a top probability below LOW_CONFIDENCE → the answer carries `lowConfidence: true`.
  */
 import { resample } from '@antiphase/dsp';
-import { FeatureExtractor, FEATURE_SAMPLE_RATE, MIN_FRAMES } from './features.js';
+import { FeatureExtractor, FEATURE_COUNT, FEATURE_SAMPLE_RATE, MIN_FRAMES } from './features.js';
 import type { NoiseModel } from './model.js';
 import { SILENCE_LABEL } from './taxonomy.js';
 
@@ -49,6 +49,8 @@ export interface Classification {
 export class NoiseClassifier {
   readonly model: NoiseModel;
   private readonly extractor = new FeatureExtractor();
+  /** Feature vector of the window being classified (reused). */
+  private readonly features = new Float32Array(FEATURE_COUNT);
 
   constructor(model: NoiseModel) {
     this.model = model;
@@ -98,7 +100,7 @@ export class NoiseClassifier {
     const windows = FeatureExtractor.windows(analysis.count);
     const sum = new Float64Array(this.model.classes.length);
     for (const [start, end] of windows) {
-      const p = this.model.predict(this.extractor.summarise(analysis, start, end));
+      const p = this.model.predict(this.extractor.summarise(analysis, start, end, this.features));
       for (let k = 0; k < sum.length; k++) sum[k] += p[k];
     }
     for (let k = 0; k < sum.length; k++) sum[k] /= windows.length;

@@ -9,7 +9,9 @@
  *    interpolation on the log spectrum), which tracks siren sweeps and alarm tones;
  *  - periodicity: the largest normalised autocorrelation for lags of 2.5–16.6 ms (pitch 60–400 Hz), from the
  *    inverse FFT of the magnitude spectrum (a "generalised autocorrelation", exponent 1/2 of the power): voiced
- *    speech, engines and hums are periodic.
+ *    speech, engines and hums are periodic; and separately the highest true ACF peak for lags of 1–2.25 ms
+ *    (pitch 444–1000 Hz: children's shouts and screams, whistles) — a local maximum is required there, because any
+ *    low-pass spectrum gives a high but monotonically falling ACF at short lags.
  * Window summary (FEATURE_NAMES lists every entry): per-band means, standard deviations and mean |Δ| of the log-mel
  * energies, dynamics percentiles, spectral flatness / centroid / flux, tonality and peak-frequency statistics, and
  * the modulation spectrum (0.25–31 Hz, 6 octave-ish bands) of 8 band-group envelopes, the full-band envelope and
@@ -45,6 +47,7 @@ const ACF_SIZE = 128;
 const ACF_DECIMATION = FRAME_SIZE / ACF_SIZE;
 const PITCH_MIN_LAG = Math.round(FEATURE_SAMPLE_RATE / 400 / ACF_DECIMATION);
 const PITCH_MAX_LAG = Math.round(FEATURE_SAMPLE_RATE / 60 / ACF_DECIMATION);
+const HIGH_PITCH_MIN_LAG = Math.round(FEATURE_SAMPLE_RATE / 1000 / ACF_DECIMATION);
 /** Modulation bands, Hz (at the 62.5 Hz frame rate). */
 const MOD_BANDS: [number, number][] = [[0.25, 1], [1, 2], [2, 4], [4, 8], [8, 16], [16, 31.25]];
 const MOD_FFT = 256;
@@ -60,7 +63,10 @@ function buildNames(): string[] {
   names.push('tonality.mean', 'tonality.std', 'tonality.p90', 'tonal.fraction');
   names.push('peak.logfreq', 'peak.std', 'peak.sweep', 'peak.stable');
   names.push('periodicity.mean', 'periodicity.std', 'periodicity.p90', 'voiced.fraction');
-  const envs = [...Array.from({ length: GROUPS }, (_, g) => `env${g}`), 'envAll', 'peakTrack'];
+  names.push('highPitch.mean', 'highPitch.p90', 'highPitch.fraction');
+  // 'tonalTrack' (was 'peakTrack' in feature sets up to model 1.0.0, where a scratch-buffer reuse made it a copy of
+  // envAll): the held tonal-peak frequency track, whose modulation is a siren's sweep rate.
+  const envs = [...Array.from({ length: GROUPS }, (_, g) => `env${g}`), 'envAll', 'tonalTrack'];
   for (const env of envs) for (const [lo, hi] of MOD_BANDS) names.push(`${env}.mod${lo}-${hi}Hz`);
   return names;
 }
@@ -81,6 +87,8 @@ export interface FrameAnalysis {
   /** log2(peak frequency / 1 kHz). */
   peakLog2: Float32Array;
   periodicity: Float32Array;
+  /** Strength of a 444–1000 Hz pitch (0 when the ACF has no peak there). */
+  highPitch: Float32Array;
 }
 
 interface MelFilter {
@@ -108,6 +116,13 @@ export class FeatureExtractor {
   private readonly modIm = new Float64Array(MOD_FFT / 2 + 1);
   private readonly tonalLow = Math.floor((TONAL_LOW_HZ * FRAME_SIZE) / FEATURE_SAMPLE_RATE);
   private readonly tonalHigh = Math.ceil((TONAL_HIGH_HZ * FRAME_SIZE) / FEATURE_SAMPLE_RATE);
+  // Window-summary scratch (summarise() allocates nothing for windows of up to WINDOW_FRAMES frames).
+  private readonly bandMean = new Float64Array(MEL_BANDS);
+  private readonly bandSq = new Float64Array(MEL_BANDS);
+  private readonly bandDelta = new Float64Array(MEL_BANDS);
+  private sorted = new Float64Array(WINDOW_FRAMES);
+  private readonly env = new Float64Array(MOD_FFT);
+  private readonly track = new Float64Array(MOD_FFT);
 
   constructor() {
     for (let i = 0; i < FRAME_SIZE; i++) this.window[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / FRAME_SIZE);
@@ -123,6 +138,7 @@ export class FeatureExtractor {
     const tonality = new Float32Array(count);
     const peakLog2 = new Float32Array(count);
     const periodicity = new Float32Array(count);
+    const highPitch = new Float32Array(count);
     const { window, frame, re, im, power, acf, mel } = this;
     this.acfIm.fill(0);
     const bins = FRAME_SIZE / 2 + 1;
@@ -175,10 +191,16 @@ export class FeatureExtractor {
           if (v > best) best = v;
         }
         best /= r0;
+        let high = 0;
+        for (let lag = HIGH_PITCH_MIN_LAG; lag < PITCH_MIN_LAG; lag++) {
+          const v = acf[lag];
+          if (v > acf[lag - 1] && v >= acf[lag + 1]) high = Math.max(high, v / (1 - (lag * ACF_DECIMATION) / FRAME_SIZE));
+        }
+        highPitch[f] = high / r0;
       }
       periodicity[f] = best;
     }
-    return { count, logMel, mel: melE, logEnergy, tonality, peakLog2, periodicity };
+    return { count, logMel, mel: melE, logEnergy, tonality, peakLog2, periodicity, highPitch };
   }
 
   /** Feature vector of frames [start, end) of an analysis. */
@@ -192,9 +214,11 @@ export class FeatureExtractor {
     const bandLevel = level - Math.log(MEL_BANDS);
     let o = 0;
     // Per-band mean, std, mean |Δ|.
-    const means = new Float64Array(MEL_BANDS);
-    const sq = new Float64Array(MEL_BANDS);
-    const del = new Float64Array(MEL_BANDS);
+    const means = this.bandMean.fill(0);
+    const sq = this.bandSq.fill(0);
+    const del = this.bandDelta.fill(0);
+    if (this.sorted.length < n) this.sorted = new Float64Array(n);
+    const sorted = this.sorted;
     for (let f = start; f < end; f++) {
       const row = f * MEL_BANDS;
       for (let b = 0; b < MEL_BANDS; b++) {
@@ -211,7 +235,7 @@ export class FeatureExtractor {
     }
     for (let b = 0; b < MEL_BANDS; b++) out[o++] = del[b] / (n - 1);
     // Dynamics.
-    const energy = Float64Array.from(a.logEnergy.subarray(start, end)).sort();
+    const energy = sortedCopy(a.logEnergy, start, end, sorted);
     const median = energy[Math.floor(n / 2)];
     out[o++] = energy[Math.floor(0.1 * (n - 1))] - median;
     out[o++] = energy[Math.floor(0.9 * (n - 1))] - median;
@@ -247,25 +271,24 @@ export class FeatureExtractor {
     out[o++] = cenS / n; out[o++] = sdFrom(cenS, cenQ, n);
     out[o++] = fluxS / (n - 1); out[o++] = sdFrom(fluxS, fluxQ, n - 1);
     // Tonality.
-    const ton = a.tonality.subarray(start, end);
-    const tonSorted = Float64Array.from(ton).sort();
+    const ton = a.tonality;
     let tonS = 0, tonQ = 0, tonal = 0;
-    for (let i = 0; i < n; i++) {
+    for (let i = start; i < end; i++) {
       tonS += ton[i]; tonQ += ton[i] * ton[i];
       if (ton[i] > TONAL_THRESHOLD) tonal++;
     }
-    out[o++] = tonS / n; out[o++] = sdFrom(tonS, tonQ, n); out[o++] = tonSorted[Math.floor(0.9 * (n - 1))]; out[o++] = tonal / n;
+    const tonP90 = sortedCopy(ton, start, end, sorted)[Math.floor(0.9 * (n - 1))];
+    out[o++] = tonS / n; out[o++] = sdFrom(tonS, tonQ, n); out[o++] = tonP90; out[o++] = tonal / n;
     // Peak frequency of tonal frames: mean, spread, sweep speed (octaves per frame), stability.
     let pS = 0, pQ = 0, pN = 0, sweep = 0, pairs = 0, stable = 0;
-    const track = this.modIn;
-    track.fill(0);
+    const track = this.track.fill(0);
     let held = 0;
     for (let i = 0; i < n; i++) {
-      const isTonal = ton[i] > TONAL_THRESHOLD;
+      const isTonal = ton[start + i] > TONAL_THRESHOLD;
       const p = a.peakLog2[start + i];
       if (isTonal) {
         pS += p; pQ += p * p; pN++;
-        if (i > 0 && ton[i - 1] > TONAL_THRESHOLD) {
+        if (i > 0 && ton[start + i - 1] > TONAL_THRESHOLD) {
           const d = Math.abs(p - a.peakLog2[start + i - 1]);
           sweep += Math.min(d, 1);
           pairs++;
@@ -280,17 +303,24 @@ export class FeatureExtractor {
     out[o++] = pairs > 0 ? sweep / pairs : 0;
     out[o++] = pairs > 0 ? stable / pairs : 0;
     // Periodicity.
-    const per = a.periodicity.subarray(start, end);
-    const perSorted = Float64Array.from(per).sort();
+    const per = a.periodicity;
     let rS = 0, rQ = 0, voiced = 0;
-    for (let i = 0; i < n; i++) {
+    for (let i = start; i < end; i++) {
       rS += per[i]; rQ += per[i] * per[i];
       if (per[i] > 0.5) voiced++;
     }
-    out[o++] = rS / n; out[o++] = sdFrom(rS, rQ, n); out[o++] = perSorted[Math.floor(0.9 * (n - 1))]; out[o++] = voiced / n;
+    const perP90 = sortedCopy(per, start, end, sorted)[Math.floor(0.9 * (n - 1))];
+    out[o++] = rS / n; out[o++] = sdFrom(rS, rQ, n); out[o++] = perP90; out[o++] = voiced / n;
+    const hp = a.highPitch;
+    let hS = 0, hVoiced = 0;
+    for (let i = start; i < end; i++) {
+      hS += hp[i];
+      if (hp[i] > 0.5) hVoiced++;
+    }
+    out[o++] = hS / n; out[o++] = sortedCopy(hp, start, end, sorted)[Math.floor(0.9 * (n - 1))]; out[o++] = hVoiced / n;
     // Modulation spectra: 8 band groups of 5 mel bands, the full band, and the tonal peak track.
     const m = Math.min(n, MOD_FFT);
-    const env = new Float64Array(m);
+    const env = this.env;
     const per5 = MEL_BANDS / GROUPS;
     for (let g = 0; g <= GROUPS; g++) {
       for (let i = 0; i < m; i++) {
@@ -305,8 +335,8 @@ export class FeatureExtractor {
       }
       o = this.modulation(env, m, out, o);
     }
-    const trackCopy = Float64Array.from(track.subarray(0, m));
-    this.modulation(trackCopy, m, out, o);
+    // The track has its own buffer: modulation() overwrites modIn.
+    this.modulation(track, m, out, o);
     return out;
   }
 
@@ -346,6 +376,13 @@ export class FeatureExtractor {
     if (analysis.count < MIN_FRAMES) throw new RangeError(`audio too short for features: ${analysis.count} frames, need ${MIN_FRAMES}`);
     return FeatureExtractor.windows(analysis.count).map(([s, e]) => this.summarise(analysis, s, e));
   }
+}
+
+/** values[start, end) copied into scratch and sorted ascending (a view of scratch). */
+function sortedCopy(values: ArrayLike<number>, start: number, end: number, scratch: Float64Array): Float64Array {
+  const n = end - start;
+  for (let i = 0; i < n; i++) scratch[i] = values[start + i];
+  return scratch.subarray(0, n).sort();
 }
 
 function std(values: ArrayLike<number>, start: number, end: number): number {

@@ -8,11 +8,14 @@
  *   --data DIR      add a user's labelled clips (manifest.csv or <class>/*.wav)
  *   --out DIR       output folder (default packages/intelligence/model)
  *   --eval DIR      also evaluate on a real labelled folder for the model card (never trained on)
- *   --epochs N      training epochs (default 60)
+ *   --epochs N      training epochs (default TRAIN_DEFAULTS.epochs)
+ *   --workers N     worker threads generating the examples (default: 2, or 1 on a single-core machine); the model
+ *                   does not depend on it
  */
 import { parseArgs } from 'node:util';
 import { dirname } from 'node:path';
-import { runTraining, writeTrainingOutputs } from './node/train.js';
+import { availableParallelism } from 'node:os';
+import { runTrainingInWorkers, writeTrainingOutputs } from './node/train.js';
 import { SHIPPED_MODEL_PATH } from './node/model-file.js';
 
 const { values } = parseArgs({
@@ -23,12 +26,13 @@ const { values } = parseArgs({
     out: { type: 'string' },
     eval: { type: 'string' },
     epochs: { type: 'string' },
+    workers: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
   strict: true,
 });
 if (values.help) {
-  process.stdout.write('Usage: npm run train:classifier -- [--seed N] [--examples N] [--data DIR] [--out DIR] [--eval DIR] [--epochs N]\n');
+  process.stdout.write('Usage: npm run train:classifier -- [--seed N] [--examples N] [--data DIR] [--out DIR] [--eval DIR] [--epochs N] [--workers N]\n');
   process.exit(0);
 }
 const int = (v: string | undefined, name: string): number | undefined => {
@@ -40,7 +44,13 @@ const int = (v: string | undefined, name: string): number | undefined => {
   return Number(v);
 };
 const epochs = int(values.epochs, 'epochs');
-const result = runTraining({
+const workers = int(values.workers, 'workers') ?? Math.min(2, availableParallelism());
+if (workers < 1) {
+  process.stderr.write('train:classifier: error: --workers must be at least 1\n');
+  process.exit(2);
+}
+const result = await runTrainingInWorkers({
+  workers,
   seed: int(values.seed, 'seed'),
   examplesPerClass: int(values.examples, 'examples'),
   dataDir: values.data,

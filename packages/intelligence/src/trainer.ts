@@ -5,7 +5,8 @@
  * Network: standardised features → dense ReLU layers (`hidden`) → dense softmax. Loss: cross-entropy with label
  * smoothing ε (Szegedy et al. 2016), optimiser AdamW (Loshchilov & Hutter 2019: Adam with decoupled weight decay),
  * mini-batches, step size on a cosine schedule (Loshchilov & Hutter 2017, SGDR without restarts). Regularisation:
- * Gaussian noise on the standardised inputs (σ = inputNoise), weight decay. He initialisation (He et al. 2015).
+ * Gaussian noise on the standardised inputs (σ = inputNoise), inverted dropout on the hidden activations (rate
+ * `dropout`, Srivastava et al. 2014; inference needs no scaling), weight decay. He initialisation (He et al. 2015).
  */
 import { Random } from '@antiphase/dsp';
 import { FEATURE_COUNT } from './features.js';
@@ -27,6 +28,19 @@ export interface TrainOptions {
   labelSmoothing?: number;
   /** σ of Gaussian noise on standardised inputs (default 0.3). */
   inputNoise?: number;
+  /** Dropout rate of the hidden activations during training (default 0: none). */
+  dropout?: number;
+  /**
+   * Loss weight of the safety classes' examples (alarm, siren) relative to the others (default 1): > 1 makes a
+   * missed emergency sound cost more than a false bypass (cost-sensitive training).
+   */
+  safetyWeight?: number;
+  /**
+   * Number of independently initialised MLPs (seeds seed, seed + 1, …) trained on the same data and merged into
+   * one wider MLP whose output is their mean logit (default 1). Ensembling reduces the seed-to-seed variance of the
+   * decisions; the merged network is an ordinary model file (block-diagonal hidden layers, stored dense).
+   */
+  ensemble?: number;
   seed?: number;
   /** Called after each epoch with the mean training loss. */
   onEpoch?: (epoch: number, loss: number) => void;
@@ -40,6 +54,9 @@ export const TRAIN_DEFAULTS = {
   weightDecay: 1e-3,
   labelSmoothing: 0.05,
   inputNoise: 0.3,
+  dropout: 0,
+  safetyWeight: 1,
+  ensemble: 1,
   seed: 1,
 } as const;
 
@@ -62,6 +79,46 @@ interface Layer {
  * Returns the model document (without `version`/`training`, which the caller fills in).
  */
 export function trainMlp(x: Float32Array[], y: number[], classes: readonly string[], options: TrainOptions = {}): ModelJson {
+  const members = options.ensemble ?? TRAIN_DEFAULTS.ensemble;
+  if (!(Number.isInteger(members) && members >= 1)) throw new RangeError(`ensemble must be a whole number ≥ 1, got ${members}`);
+  if (members === 1) return trainOne(x, y, classes, options);
+  const seed = options.seed ?? TRAIN_DEFAULTS.seed;
+  const models = Array.from({ length: members }, (_, m) => trainOne(x, y, classes, {
+    ...options,
+    seed: seed + m,
+    onEpoch: options.onEpoch ? (epoch, loss) => options.onEpoch!(m * (options.epochs ?? TRAIN_DEFAULTS.epochs) + epoch, loss) : undefined,
+  }));
+  return mergeEnsemble(models);
+}
+
+/**
+ * One MLP whose hidden layers are the members' side by side (block-diagonal weights) and whose output logits are
+ * the mean of the members' logits. Every member shares the input standardisation (same data).
+ */
+export function mergeEnsemble(models: ModelJson[]): ModelJson {
+  const first = models[0];
+  const K = models.length;
+  const layers: DenseLayerJson[] = first.layers.map((layer, l) => {
+    const last = l === first.layers.length - 1;
+    const inputs = l === 0 ? layer.inputs : K * layer.inputs;
+    const outputs = last ? layer.outputs : K * layer.outputs;
+    const weights = new Array<number>(inputs * outputs).fill(0);
+    const bias = new Array<number>(outputs).fill(0);
+    models.forEach((m, k) => {
+      const src = m.layers[l];
+      for (let j = 0; j < src.outputs; j++) {
+        const row = last ? j : k * src.outputs + j;
+        const col0 = l === 0 ? 0 : k * src.inputs;
+        for (let i = 0; i < src.inputs; i++) weights[row * inputs + col0 + i] += last ? src.weights[j * src.inputs + i] / K : src.weights[j * src.inputs + i];
+        bias[row] += last ? src.bias[j] / K : src.bias[j];
+      }
+    });
+    return { inputs, outputs, activation: layer.activation, weights: weights.map(round), bias: bias.map(round) };
+  });
+  return { ...first, layers };
+}
+
+function trainOne(x: Float32Array[], y: number[], classes: readonly string[], options: TrainOptions): ModelJson {
   if (x.length !== y.length || x.length === 0) throw new RangeError('need as many labels as feature vectors, and at least one');
   const hidden = options.hidden ?? [...TRAIN_DEFAULTS.hidden];
   const epochs = options.epochs ?? TRAIN_DEFAULTS.epochs;
@@ -70,8 +127,14 @@ export function trainMlp(x: Float32Array[], y: number[], classes: readonly strin
   const decay = options.weightDecay ?? TRAIN_DEFAULTS.weightDecay;
   const eps = options.labelSmoothing ?? TRAIN_DEFAULTS.labelSmoothing;
   const noise = options.inputNoise ?? TRAIN_DEFAULTS.inputNoise;
+  const dropout = options.dropout ?? TRAIN_DEFAULTS.dropout;
+  if (!(dropout >= 0 && dropout < 1)) throw new RangeError(`dropout must be in [0, 1), got ${dropout}`);
+  const safetyWeight = options.safetyWeight ?? TRAIN_DEFAULTS.safetyWeight;
+  if (!(safetyWeight > 0 && Number.isFinite(safetyWeight))) throw new RangeError(`safetyWeight must be a positive number, got ${safetyWeight}`);
+  const keepScale = 1 / (1 - dropout);
   const rng = new Random(options.seed ?? TRAIN_DEFAULTS.seed);
   const K = classes.length;
+  const classWeight = classes.map((c) => ((SAFETY_CLASSES as readonly string[]).includes(c) ? safetyWeight : 1));
   const N = x.length;
   const D = FEATURE_COUNT;
 
@@ -140,6 +203,8 @@ export function trainMlp(x: Float32Array[], y: number[], classes: readonly strin
             for (let i = 0; i < inputs; i++) acc += w[row + i] * a[i];
             o[j] = relu && acc < 0 ? 0 : acc;
           }
+          // Inverted dropout: a dropped unit is 0 (so the ReLU mask below also stops its gradient).
+          if (relu && dropout > 0) for (let j = 0; j < outputs; j++) o[j] = rng.next() < dropout ? 0 : o[j] * keepScale;
         }
         const logits = acts[layers.length];
         let max = -Infinity;
@@ -147,11 +212,12 @@ export function trainMlp(x: Float32Array[], y: number[], classes: readonly strin
         let sum = 0;
         for (let k = 0; k < K; k++) sum += Math.exp(logits[k] - max);
         const dOut = deltas[layers.length];
+        const weight = classWeight[y[idx]];
         for (let k = 0; k < K; k++) {
           const p = Math.exp(logits[k] - max) / sum;
           const target = (k === y[idx] ? 1 - eps : 0) + eps / K;
-          dOut[k] = p - target;
-          if (target > 0) lossSum -= target * Math.log(Math.max(p, 1e-12));
+          dOut[k] = weight * (p - target);
+          if (target > 0) lossSum -= weight * target * Math.log(Math.max(p, 1e-12));
         }
         // Backward.
         for (let l = layers.length - 1; l >= 0; l--) {
@@ -170,7 +236,8 @@ export function trainMlp(x: Float32Array[], y: number[], classes: readonly strin
               if (l > 0) dPrev[i] += dj * w[row + i];
             }
           }
-          if (l > 0) for (let i = 0; i < inputs; i++) if (acts[l][i] <= 0) dPrev[i] = 0;
+          // Through the ReLU (and the dropout mask and its 1/(1 − rate) scale) of the previous layer.
+          if (l > 0) for (let i = 0; i < inputs; i++) dPrev[i] = acts[l][i] <= 0 ? 0 : dPrev[i] * keepScale;
         }
       }
       // AdamW update, cosine-decayed step.

@@ -6,8 +6,10 @@
  */
 import { Random } from '@antiphase/dsp';
 import { NOISE_CLASSES, isSafetyClass, type NoiseClass } from '../taxonomy.js';
-import { background, SOURCES } from './sources.js';
-import { applyEnvelope, Biquad, dbToGain, filter, impact, logUniform, mixInto, normalize, randomModulation, reverb, SAMPLE_RATE, scale } from './synth.js';
+import { background, SOURCES, wind } from './sources.js';
+import {
+  applyEnvelope, Biquad, dbToGain, filter, harmonicTone, impact, logUniform, mixInto, normalize, randomModulation, reverb, rms, SAMPLE_RATE, scale, white,
+} from './synth.js';
 
 export interface GeneratorOptions {
   /** Shortest example, seconds (default 1). */
@@ -38,10 +40,13 @@ export function generateExample(label: NoiseClass, seed: number, options: Genera
 
   const fg = SOURCES[label](rng, n);
   // Real recordings are far less stationary than the sources: distance and orientation change, things move.
-  if (rng.next() < 0.6) applyEnvelope(fg, randomModulation(rng, n, logUniform(rng, 0.2, 4), rng.uniform(0.2, 0.8)));
+  // Sirens especially: a vehicle turning corners and passing buildings changes level by 20 dB and more.
+  const deep = label === 'siren' ? 0.5 : 0.2;
+  if (rng.next() < 0.6) applyEnvelope(fg, randomModulation(rng, n, logUniform(rng, 0.2, 4), rng.next() < deep ? rng.uniform(0.8, 0.97) : rng.uniform(0.2, 0.8)));
   // SNR of the labelled source over the bed, dB. Safety sounds are kept even when partly masked (they must be
   // found in traffic), other classes are mostly dominant.
-  const snrDb = safety ? rng.uniform(0, 35) : rng.uniform(6, 35);
+  // One clip in ten is a close, clean recording with hardly any background.
+  const snrDb = rng.next() < 0.1 ? rng.uniform(35, 55) : safety ? rng.uniform(-3, 35) : rng.uniform(6, 35);
   let mix: Float32Array<ArrayBuffer> = new Float32Array(n);
   mixInto(mix, fg, 1);
   mixInto(mix, background(rng, n), dbToGain(-snrDb));
@@ -56,7 +61,7 @@ export function generateExample(label: NoiseClass, seed: number, options: Genera
     }
   }
 
-  const useReverb = rng.next() < (label === 'babble' || label === 'siren' ? 0.6 : 0.3);
+  const useReverb = rng.next() < (label === 'babble' || label === 'siren' ? 0.65 : 0.3);
   if (useReverb) mix = reverb(rng, mix, rng.uniform(0.2, 1.2), rng.uniform(0.1, 0.5));
 
   // Microphone and recording chain.
@@ -66,6 +71,17 @@ export function generateExample(label: NoiseClass, seed: number, options: Genera
     if (rng.next() < 0.6) filter(mix, new Biquad('peak', logUniform(rng, 100, 6000), rng.uniform(0.5, 2), rng.uniform(-8, 8)));
   }
   if (rng.next() < 0.4) filter(mix, new Biquad('highshelf', rng.uniform(2000, 5000), Math.SQRT1_2, rng.uniform(-8, 6)));
+  // Microphone colourations: bass boost or cut (proximity effect, small capsules, phone microphones).
+  if (rng.next() < 0.5) filter(mix, new Biquad('lowshelf', logUniform(rng, 80, 400), Math.SQRT1_2, rng.uniform(-10, 10)));
+  // Wind or handling rumble on the microphone, and mains hum from the recording chain.
+  if (rng.next() < 0.15) mixInto(mix, wind(rng, n), dbToGain(rng.uniform(-30, -6)) * rms(mix));
+  if (rng.next() < 0.08) {
+    const mains = rng.next() < 0.5 ? 50 : 60;
+    const hum = normalize(harmonicTone(new Float64Array(n).fill(mains), [1, 0.5, 0.3, 0.2]));
+    mixInto(mix, hum, dbToGain(rng.uniform(-40, -15)) * rms(mix));
+  }
+  // Microphone / preamp self-noise (white): raises the upper bands of quiet or low-pass sources.
+  if (rng.next() < 0.4) mixInto(mix, white(rng, n), dbToGain(rng.uniform(-55, -25)) * rms(mix));
 
   const levelDbfs = rng.uniform(-55, -8);
   normalize(mix, dbToGain(levelDbfs));

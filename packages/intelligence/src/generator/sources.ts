@@ -86,8 +86,8 @@ export function engine(rng: Random, n: number): Signal {
     noise[i] *= 1 - pulseDepth + pulseDepth * Math.exp(-phase * 6) * 2;
   }
   normalize(noise);
-  mixInto(out, noise, dbToGain(rng.uniform(-20, -4) + 8 * load));
-  if (kind === 'interior' || kind === 'truck' || rng.next() < 0.25) {
+  mixInto(out, noise, dbToGain(rng.uniform(-28, -4) + 8 * load));
+  if (kind === 'interior' || kind === 'truck' || rng.next() < 0.4) {
     filter(out, new Biquad('lowpass', rng.uniform(300, 1200)), new Biquad('lowpass', rng.uniform(500, 2000)));
     // Road / wind noise inside the cabin.
     if (kind === 'interior') mixInto(out, normalize(filter(pink(rng, n), new Biquad('lowpass', 400))), dbToGain(rng.uniform(-15, -3)));
@@ -326,7 +326,7 @@ function burstEnvelope(rng: Random, n: number, duty: number, onS: number, minOnS
  */
 export function hvac(rng: Random, n: number): Signal {
   const kind = pick(rng, ['fan', 'duct', 'aircon', 'aircon', 'vent'] as const);
-  const tilt = rng.uniform(200, 3000);
+  const tilt = logUniform(rng, 200, 7000);
   const out = normalize(filter(pink(rng, n), new Biquad('lowpass', tilt), new Biquad('highpass', rng.uniform(20, 100))));
   if (kind === 'fan' || kind === 'aircon') {
     const rps = rng.uniform(8, 25);
@@ -338,7 +338,8 @@ export function hvac(rng: Random, n: number): Signal {
     const mains = pick(rng, [50, 60]);
     mixInto(out, normalize(harmonicTone(new Float64Array(n).fill(mains * 2), harmonicAmps(rng, 8, 4))), dbToGain(rng.uniform(-25, -5)));
   }
-  if (kind === 'vent') mixInto(out, normalize(bandNoise(rng, n, 1000, 7000)), dbToGain(rng.uniform(-10, 0)));
+  // Air rushing through grilles and fan blades: hiss up to several kHz (outdoor units and vents).
+  if (kind === 'vent' || rng.next() < 0.4) mixInto(out, normalize(bandNoise(rng, n, logUniform(rng, 500, 2000), 7000)), dbToGain(kind === 'vent' ? rng.uniform(-10, 0) : rng.uniform(-20, -3)));
   if (kind === 'duct') filter(out, new Biquad('lowpass', rng.uniform(150, 600)));
   // Turbulence fluctuation: slight and slow (HVAC is nearly stationary).
   applyEnvelope(out, randomModulation(rng, n, rng.uniform(0.5, 4), rng.uniform(0.02, 0.15)));
@@ -363,6 +364,8 @@ function talker(rng: Random, n: number, child: boolean, shout: boolean): Signal 
   const f0Base = child ? rng.uniform(230, 420) : female ? rng.uniform(160, 260) : rng.uniform(85, 150);
   const formantScale = child ? rng.uniform(1.25, 1.45) : female ? rng.uniform(1.1, 1.2) : 1;
   const syllableRate = rng.uniform(3, 6);
+  // Connected / reverberant speech does not return to silence between syllables.
+  const floor = rng.next() < 0.5 ? 0 : rng.uniform(0.1, 0.5);
   // Aspiration noise in the glottal source (breathy, shouted and distant voices are far from clean pulse trains).
   const breath = rng.uniform(0.05, 0.6);
   const out = new Float32Array(n);
@@ -376,7 +379,9 @@ function talker(rng: Random, n: number, child: boolean, shout: boolean): Signal 
   let i = 0;
   while (i < n) {
     const pause = rng.next() < 0.15;
-    const len = Math.round(SR * (pause ? rng.uniform(0.1, 0.6) : rng.uniform(0.6, 1.4) / syllableRate));
+    // Shouted / called syllables are drawn out (0.3–0.9 s), as in children's play.
+    const long = shout && rng.next() < 0.4;
+    const len = Math.round(SR * (pause ? rng.uniform(0.1, 0.6) : long ? rng.uniform(0.3, 0.9) : rng.uniform(0.6, 1.4) / syllableRate));
     const end = Math.min(n, i + len);
     if (pause) {
       i = end;
@@ -388,11 +393,13 @@ function talker(rng: Random, n: number, child: boolean, shout: boolean): Signal 
     f3.set('bandpass', v[2] * formantScale, 10);
     const fricative = rng.next() < 0.3;
     const fricLen = fricative ? Math.round(rng.uniform(0.04, 0.12) * SR) : 0;
-    const pitchStart = f0Base * (shout ? rng.uniform(1.3, 2) : rng.uniform(0.85, 1.25));
-    const pitchEnd = pitchStart * rng.uniform(0.75, 1.2);
+    // Children's shouts and screams reach 500–1000 Hz.
+    const pitchStart = f0Base * (shout ? rng.uniform(1.3, child ? 2.5 : 2) : rng.uniform(0.85, 1.25));
+    // Shouts glide by up to about an octave (calls, screams): tonal sweeps that are not sirens.
+    const pitchEnd = pitchStart * (shout ? logUniform(rng, 0.6, 1.6) : rng.uniform(0.75, 1.2));
     for (let k = i; k < end; k++) {
       const u = (k - i) / (end - i);
-      const env = Math.sin(Math.PI * Math.min(1, u * 1.1)) ** 0.6;
+      const env = floor + (1 - floor) * Math.sin(Math.PI * Math.min(1, u * 1.1)) ** 0.6;
       if (k - i < fricLen) {
         src[k] = 0;
         out[k] = 0.3 * fric.next(rng.gaussian()) * env;
@@ -420,13 +427,15 @@ function talker(rng: Random, n: number, child: boolean, shout: boolean): Signal 
  */
 export function babble(rng: Random, n: number): Signal {
   const kind = pick(rng, ['cafe', 'crowd', 'children', 'children', 'conversation'] as const);
-  const talkers = kind === 'conversation' ? randInt(rng, 2, 4) : kind === 'children' ? randInt(rng, 3, 10) : randInt(rng, 5, 25);
+  const talkers = kind === 'conversation' ? randInt(rng, 2, 4) : kind === 'children' ? randInt(rng, 3, 15) : randInt(rng, 5, 25);
   const out = new Float32Array(n);
   for (let t = 0; t < talkers; t++) {
     const child = kind === 'children' ? rng.next() < 0.85 : rng.next() < 0.05;
-    const shout = kind === 'children' && rng.next() < 0.4;
+    const shout = (kind === 'children' && rng.next() < 0.4) || (kind === 'crowd' && rng.next() < 0.1);
     const voice = talker(rng, n, child, shout);
-    mixInto(out, voice, dbToGain(rng.uniform(-12, 0) + (shout ? 4 : 0)));
+    // Outdoors the talkers are at 5–50 m: air absorption and ground effect dull the far ones.
+    if (kind === 'children' && rng.next() < 0.6) filter(voice, new Biquad('lowpass', logUniform(rng, 1500, 6000)));
+    mixInto(out, voice, dbToGain(rng.uniform(-15, 0) + (shout ? 4 : 0)));
   }
   if (kind === 'cafe' && rng.next() < 0.6) {
     // Cutlery / cup clinks.
@@ -436,7 +445,17 @@ export function babble(rng: Random, n: number): Signal {
       t += rng.uniform(0.5, 3);
     }
   }
-  if (kind === 'children') mixInto(out, normalize(filter(pink(rng, n), new Biquad('lowpass', 1000))), dbToGain(rng.uniform(-20, -6)) * Math.sqrt(sq(out)));
+  if (kind === 'children') {
+    // Park / playground ambience: distant traffic rumble, wind on the microphone, footsteps and ball impacts.
+    mixInto(out, normalize(filter(pink(rng, n), new Biquad('lowpass', logUniform(rng, 300, 1500)))), dbToGain(rng.uniform(-18, -2)) * Math.sqrt(sq(out)));
+    if (rng.next() < 0.4) mixInto(out, wind(rng, n), dbToGain(rng.uniform(-15, 0)) * Math.sqrt(sq(out)));
+    let t = rng.uniform(0, 2);
+    while (rng.next() < 0.6 && t < n / SR) {
+      const hit = impact(rng, 0.15, rng.uniform(0.005, 0.03), [{ freq: logUniform(rng, 100, 800), decayS: rng.uniform(0.01, 0.05), amp: 1 }], 1, 60, 4000);
+      mixInto(out, normalize(hit), dbToGain(rng.uniform(-6, 6)) * Math.sqrt(sq(out)), Math.round(t * SR));
+      t += rng.uniform(0.2, 2);
+    }
+  }
   return normalize(out);
 }
 
@@ -448,10 +467,14 @@ export function babble(rng: Random, n: number): Signal {
  * Rhythm: typing bursts with inter-key intervals 80–300 ms (lognormal), pauses, or single keys pressed repeatedly.
  */
 export function office(rng: Random, n: number): Signal {
+  // Plate modes: small keycaps ring high, laptop decks and desks lower; the bottom-out thud carries much of the
+  // energy of a close recording (measured keyboard recordings peak at a few hundred Hz).
+  const low = rng.next() < 0.5;
   const families = Array.from({ length: 8 }, () => ({
-    modes: [rng.uniform(1000, 3000), rng.uniform(2500, 5000), rng.uniform(4000, 7000)],
-    thud: rng.uniform(100, 400),
+    modes: low ? [rng.uniform(300, 1200), rng.uniform(1000, 3000), rng.uniform(2500, 6000)] : [rng.uniform(1000, 3000), rng.uniform(2500, 5000), rng.uniform(4000, 7000)],
+    thud: rng.uniform(80, 400),
   }));
+  const thudAmp = low ? rng.uniform(0.5, 2) : rng.uniform(0.2, 0.8);
   const out = new Float32Array(n);
   const style = pick(rng, ['typing', 'typing', 'repeat'] as const);
   const meanIki = style === 'repeat' ? rng.uniform(0.15, 0.6) : rng.uniform(0.08, 0.3);
@@ -462,8 +485,8 @@ export function office(rng: Random, n: number): Signal {
     const fam = style === 'repeat' ? fixedFamily : pick(rng, families);
     const press = impact(rng, 0.06, clickDecay, [
       ...fam.modes.map((f) => ({ freq: f * rng.uniform(0.98, 1.02), decayS: rng.uniform(0.002, 0.015), amp: rng.uniform(0.2, 1) })),
-      { freq: fam.thud, decayS: 0.01, amp: rng.uniform(0.2, 0.8) },
-    ], rng.uniform(0.3, 1.2), 500, 7500);
+      { freq: fam.thud, decayS: rng.uniform(0.006, 0.02), amp: thudAmp * rng.uniform(0.7, 1.3) },
+    ], rng.uniform(0.3, 1.2), low ? 200 : 500, 7500);
     const amp = rng.uniform(0.5, 1.5) * (rng.next() < 0.08 ? 2 : 1);
     mixInto(out, press, amp, Math.round(t * SR));
     const release = impact(rng, 0.03, clickDecay * 0.7, fam.modes.slice(0, 2).map((f) => ({ freq: f * 1.1, decayS: 0.004, amp: 0.4 })), 0.5, 800, 7500);
@@ -494,8 +517,10 @@ export function household(rng: Random, n: number): Signal {
     filter(air, new Biquad('peak', rng.uniform(1000, 4000), 0.7, rng.uniform(0, 8)));
     out = normalize(air);
     const motor = kind === 'vacuum' ? rng.uniform(250, 700) : rng.uniform(40, 200);
+    // Motor speed follows the load (nozzle blocked or free, speed settings): a few % to 20 %.
     const f = drift(rng, n, 0.5);
-    for (let i = 0; i < n; i++) f[i] = motor * (1 + 0.01 * f[i]);
+    const wanderDepth = rng.next() < 0.5 ? 0.01 : rng.uniform(0.03, 0.2);
+    for (let i = 0; i < n; i++) f[i] = motor * (1 + wanderDepth * f[i]);
     mixInto(out, normalize(harmonicTone(f, harmonicAmps(rng, 6, 5))), dbToGain(rng.uniform(-18, 0)));
     if (kind === 'vacuum' && rng.next() < 0.5) applyEnvelope(out, randomModulation(rng, n, 1, 0.4)); // nozzle moving
   } else if (kind === 'dishwasher' || kind === 'washer') {
@@ -718,9 +743,16 @@ export const SOURCES: Record<NoiseClass, (rng: Random, n: number) => Signal> = {
   traffic, aircraft, engine, construction, hvac, babble, office, household, alarm, siren: (rng, n) => siren(rng, n),
 };
 
+/** Wind on a microphone: low-frequency turbulence rumble (below ~200 Hz) in gusts. */
+export function wind(rng: Random, n: number): Signal {
+  const out = filter(brown(rng, n), new Biquad('highpass', 15), new Biquad('lowpass', logUniform(rng, 80, 400)));
+  applyEnvelope(out, randomModulation(rng, n, logUniform(rng, 0.3, 3), rng.uniform(0.3, 0.9)));
+  return normalize(out);
+}
+
 /** Background beds (no safety content) used under every example. */
-export function background(rng: Random, n: number): Signal {
-  const kind = pick(rng, ['pink', 'brown', 'white-lp', 'room', 'street', 'class'] as const);
+export function background(rng: Random, n: number, force?: 'street'): Signal {
+  const kind = force ?? pick(rng, ['pink', 'brown', 'white-lp', 'room', 'street', 'street', 'wind', 'class', 'class'] as const);
   let bed: Signal;
   switch (kind) {
     case 'pink':
@@ -738,8 +770,12 @@ export function background(rng: Random, n: number): Signal {
     case 'street':
       bed = traffic(rng, n);
       break;
+    case 'wind':
+      bed = wind(rng, n);
+      mixInto(bed, normalize(filter(pink(rng, n), new Biquad('lowpass', logUniform(rng, 300, 3000)))), dbToGain(rng.uniform(-20, 0)));
+      break;
     default: {
-      const cls = pick(rng, ['traffic', 'hvac', 'babble', 'engine', 'household'] as const);
+      const cls = pick(rng, ['traffic', 'hvac', 'babble', 'engine', 'household', 'construction', 'aircraft'] as const);
       bed = SOURCES[cls](rng, n);
     }
   }

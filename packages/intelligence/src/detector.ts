@@ -80,6 +80,7 @@ export const DETECTOR_DEFAULTS = {
 
 const MAX_JUMP_OCTAVES = 0.6;
 const REPEAT_WINDOW_S = 4;
+const NO_EVENTS: readonly EmergencyEvent[] = Object.freeze([]);
 const REPEAT_TOLERANCE_OCTAVES = 0.05;
 /** Longest tone counted as one alarm beep, seconds (T3 beeps are 0.5 s). */
 const MAX_BEEP_S = 1.2;
@@ -130,6 +131,8 @@ export class EmergencySoundDetector {
   private kind: EmergencyKind = 'siren';
   private lastQualifyingFrame = -Infinity;
   private lastFrequency = 0;
+  /** Events of the block being processed (emptied by process()). */
+  private readonly decided: EmergencyEvent[] = [];
 
   constructor(options: EmergencyDetectorOptions = {}) {
     const defaultFs = options.sampleRate ?? DETECTOR_DEFAULTS.sampleRate;
@@ -185,9 +188,12 @@ export class EmergencySoundDetector {
     this.lastQualifyingFrame = -Infinity;
   }
 
-  /** Feeds a block of mono samples (any length); returns the onset/offset events decided inside it. */
-  process(block: ArrayLike<number>): EmergencyEvent[] {
-    const events: EmergencyEvent[] = [];
+  /**
+   * Feeds a block of mono samples (any length); returns the onset/offset events decided inside it. A block without
+   * any (nearly every one) returns a shared empty array: the per-frame path allocates nothing.
+   */
+  process(block: ArrayLike<number>): readonly EmergencyEvent[] {
+    const events = this.decided;
     const N = this.frameSize;
     for (let i = 0; i < block.length; i++) {
       const v = block[i];
@@ -200,7 +206,7 @@ export class EmergencySoundDetector {
         if (this.filled === N) this.analyseFrame(events);
       }
     }
-    return events;
+    return events.length === 0 ? NO_EVENTS : events.splice(0);
   }
 
   private analyseFrame(events: EmergencyEvent[]): void {

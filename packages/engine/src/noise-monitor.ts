@@ -15,15 +15,15 @@
  * Everything that happens becomes a NoiseEvent (bypass-on, bypass-off, noise-type), collected until takeEvents().
  */
 import {
-  EmergencySoundDetector, isSafetyClass, LOW_CONFIDENCE, type EmergencyEvent, type NoiseClassifier,
+  BYPASS_CONFIDENCE, BYPASS_WINDOW_S, EmergencySoundDetector, isSafetyClass, LOW_CONFIDENCE, type EmergencyEvent, type NoiseClassifier,
 } from '@antiphase/intelligence';
 
 export const FADE_OUT_S = 0.05;
 export const FADE_IN_S = 0.5;
-export const CLASSIFY_WINDOW_S = 1;
+export const CLASSIFY_WINDOW_S = BYPASS_WINDOW_S;
 export const CLASSIFY_EVERY_S = 1;
 /** A safety class needs at least this probability to start the bypass on the classifier's word alone. */
-export const CLASSIFIER_BYPASS_CONFIDENCE = 0.8;
+export const CLASSIFIER_BYPASS_CONFIDENCE = BYPASS_CONFIDENCE;
 
 export type NoiseEventType = 'bypass-on' | 'bypass-off' | 'noise-type';
 

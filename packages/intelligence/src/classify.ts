@@ -18,6 +18,12 @@ export const MIN_DURATION_S = 0.25;
 export const SILENCE_RMS_DBFS = -80;
 /** Top probabilities below this are flagged lowConfidence. */
 export const LOW_CONFIDENCE = 0.5;
+/**
+ * How a session uses the classifier (packages/engine noise-monitor.ts): it classifies each BYPASS_WINDOW_S of
+ * reference audio, and a safety class with at least BYPASS_CONFIDENCE starts the emergency bypass on its own.
+ */
+export const BYPASS_WINDOW_S = 1;
+export const BYPASS_CONFIDENCE = 0.8;
 
 export class ClassifierInputError extends Error {
   override readonly name = 'ClassifierInputError';

@@ -107,6 +107,11 @@ test('classifier eval on a per-class folder prints the metrics; --json has the d
   for (const key of ['accuracy', 'macroRecall', 'perClassRecall', 'falseBypassRate', 'safetyRecall', 'confusion', 'excluded']) assert.ok(key in r, key);
   assert.deepEqual(r.excluded, { weather: 2 });
   assert.equal(r.clips, 4);
+  // What a session would do: neither engine clip turns the anti-noise off, a siren does (model 1.2.0 misses the
+  // other: it calls those 2 s household, and the detector hears no onset in them).
+  assert.match(text.stdout, /in a session[\s\S]*bypass on safety clips\s+\d+\.\d%[\s\S]*bypass on other clips\s+0\.0%/);
+  assert.deepEqual([r.session.safetyClips, r.session.otherClips, r.session.falseBypassRate], [2, 2, 0]);
+  assert.ok(r.session.safetyRecall >= 0.5, `session safety recall ${r.session.safetyRecall}`);
   const missing = await antiphase(['classifier', 'eval', '--data', join(dir, 'nope')]);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /^antiphase classifier: error: data folder .* does not exist/);
@@ -145,4 +150,8 @@ test('classifier eval on the real DEV set reports every figure (skips without ..
   assert.deepEqual(r.excluded, { weather: 1 });
   assert.equal(r.clips, 200);
   assert.ok(r.safetyRecall >= 0.7, `safety recall ${r.safetyRecall}`);
+  // The session's view of the same clips (1-s classifications and the detector): 39 alarm/siren clips, 161 others.
+  assert.deepEqual([r.session.safetyClips, r.session.otherClips], [39, 161]);
+  assert.ok(r.session.safetyRecall >= 0.65, `session safety recall ${r.session.safetyRecall}`);
+  assert.ok(r.session.safetyRecall >= r.session.classifierSafetyRecall && r.session.safetyRecall >= r.session.detectorSafetyRecall);
 });

@@ -11,7 +11,7 @@ export {
 } from './features.js';
 export { NoiseModel, parseModel, ModelError, softmax, featureSpec, MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelJson, type DenseLayerJson } from './model.js';
 export {
-  NoiseClassifier, ClassifierInputError, MIN_DURATION_S, SILENCE_RMS_DBFS, LOW_CONFIDENCE, type Classification, type ClassProbability,
+  NoiseClassifier, ClassifierInputError, MIN_DURATION_S, SILENCE_RMS_DBFS, LOW_CONFIDENCE, BYPASS_CONFIDENCE, BYPASS_WINDOW_S, type Classification, type ClassProbability,
 } from './classify.js';
 export { trainMlp, TRAIN_DEFAULTS, type TrainOptions } from './trainer.js';
 export { evaluatePredictions, formatReport, type EvaluationReport, type EvaluateOptions } from './evaluate.js';

@@ -4,7 +4,7 @@
  * one sub-folder per class). Same pipeline as `npm run train:classifier` (packages/intelligence/src/node/train.ts).
  */
 import { join } from 'node:path';
-import { formatReport, ModelError } from '@antiphase/intelligence';
+import { BYPASS_CONFIDENCE, BYPASS_WINDOW_S, formatReport, ModelError } from '@antiphase/intelligence';
 import {
   DatasetError, evaluateFolder, MODEL_CARD_FILE_NAME, MODEL_FILE_NAME, runTraining, TRAINING_DEFAULTS,
 } from '@antiphase/intelligence/node';
@@ -47,7 +47,9 @@ train  Trains the noise classifier on procedurally generated examples of every c
 
 eval   Classifies every clip of a labelled folder and prints accuracy, macro recall, per-class recall, safety
        recall (alarm/siren clips detected as alarm or siren), false bypass rate (other clips classified as alarm
-       or siren) and the confusion matrix. Labels the model does not know are excluded and counted.
+       or siren) and the confusion matrix. Labels the model does not know are excluded and counted. Then what a
+       session would do ("session" in --json): the share of safety and of other clips on which the emergency
+       bypass would start, from the classifier on each second (a safety class >= ${BYPASS_CONFIDENCE}) or the detector.
   --data DIR        DIR/manifest.csv (columns file,label; paths relative to DIR) or DIR/<class>/*.wav
   --model MODEL.json  model to evaluate (default: the shipped model)
 
@@ -141,10 +143,20 @@ function evaluate(argv: string[]): void {
   }
   if (result.report.clips === 0) throw new CliError(`no clip of '${dataDir}' carries a label the model knows (${classifier.model.classes.join(', ')})`);
   if (json) {
-    out(toJsonLine({ command: 'classifier eval', data: dataDir, model: { path: modelPath, version: classifier.model.version }, ...result.report, skipped: result.skipped }));
+    out(toJsonLine({
+      command: 'classifier eval', data: dataDir, model: { path: modelPath, version: classifier.model.version }, ...result.report,
+      session: result.session, skipped: result.skipped,
+    }));
     return;
   }
-  const lines = [`antiphase classifier eval: ${dataDir} with model ${classifier.model.version} (${modelPath})`, formatReport(result.report)];
+  const session = result.session;
+  const pct = (x: number): string => `${fixed(100 * x, 1)}%`;
+  const lines = [
+    `antiphase classifier eval: ${dataDir} with model ${classifier.model.version} (${modelPath})`, formatReport(result.report), '',
+    `in a session (each ${BYPASS_WINDOW_S} s classified, bypass on a safety class ≥ ${BYPASS_CONFIDENCE}, or an emergency-detector onset):`,
+    `  bypass on safety clips      ${pct(session.safetyRecall)}  (classifier ${pct(session.classifierSafetyRecall)}, detector ${pct(session.detectorSafetyRecall)}; ${session.safetyClips} clips)`,
+    `  bypass on other clips       ${pct(session.falseBypassRate)}  (classifier ${pct(session.classifierFalseBypassRate)}, detector ${pct(session.detectorFalseBypassRate)}; ${session.otherClips} clips)`,
+  ];
   if (result.skipped.length > 0) {
     lines.push('', `skipped ${result.skipped.length} clip(s) that could not be classified:`);
     for (const s of result.skipped) lines.push(`  ${s.file}: ${s.reason}`);

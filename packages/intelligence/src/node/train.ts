@@ -7,8 +7,9 @@
  *   5. optionally evaluate on a real labelled folder (`evalDir`) for the model card — never used for training;
  *   6. model JSON + model card text (with the model file's sha256).
  */
-import { FeatureExtractor } from '../features.js';
-import { NoiseClassifier } from '../classify.js';
+import { FEATURE_SAMPLE_RATE, FeatureExtractor } from '../features.js';
+import { BYPASS_CONFIDENCE, BYPASS_WINDOW_S, NoiseClassifier } from '../classify.js';
+import { EmergencySoundDetector } from '../detector.js';
 import { evaluatePredictions, formatReport, type EvaluationReport } from '../evaluate.js';
 import { generateExample, exampleSeed, type GeneratorOptions } from '../generator/generate.js';
 import { parseModel, type ModelJson } from '../model.js';
@@ -239,9 +240,58 @@ export async function runTrainingInWorkers(run: TrainingRun & { workers?: number
 
 export interface FolderEvaluation {
   report: EvaluationReport;
-  /** Per-clip answers, in data-set order. */
-  clips: { file: string; label: string; predicted: string; confidence: number }[];
+  /** Per-clip answers, in data-set order; `bypass`: what a session would do with the clip (SessionBypass). */
+  clips: { file: string; label: string; predicted: string; confidence: number; bypass: { classifier: boolean; detector: boolean } }[];
   skipped: { file: string; reason: string }[];
+  session: SessionBypassReport;
+}
+
+/**
+ * The emergency bypass as a session would trigger it on each clip, which is not the clip's winning label: the
+ * classifier on every BYPASS_WINDOW_S (a safety class with ≥ BYPASS_CONFIDENCE), and the streaming emergency
+ * detector (an onset) on 160-sample blocks. Over the clips whose label the model knows.
+ */
+export interface SessionBypassReport {
+  safetyClips: number;
+  otherClips: number;
+  /** Safety clips on which the bypass would start: by either path, the classifier's, the detector's. */
+  safetyRecall: number;
+  classifierSafetyRecall: number;
+  detectorSafetyRecall: number;
+  /** Other clips on which it would start. */
+  falseBypassRate: number;
+  classifierFalseBypassRate: number;
+  detectorFalseBypassRate: number;
+}
+
+const DETECTOR_BLOCK = 160;
+
+function sessionBypass(classifier: NoiseClassifier, audio: Float32Array): { classifier: boolean; detector: boolean } {
+  const window = Math.round(BYPASS_WINDOW_S * FEATURE_SAMPLE_RATE);
+  let byClassifier = false;
+  for (let start = 0; start + window <= audio.length && !byClassifier; start += window) {
+    const c = classifier.classify(audio.subarray(start, start + window));
+    byClassifier = c.safety && c.confidence >= BYPASS_CONFIDENCE;
+  }
+  const detector = new EmergencySoundDetector({ sampleRate: FEATURE_SAMPLE_RATE });
+  let byDetector = false;
+  for (let start = 0; start + DETECTOR_BLOCK <= audio.length && !byDetector; start += DETECTOR_BLOCK) {
+    byDetector = detector.process(audio.subarray(start, start + DETECTOR_BLOCK)).some((e) => e.type === 'onset');
+  }
+  return { classifier: byClassifier, detector: byDetector };
+}
+
+function sessionReport(clips: FolderEvaluation['clips'], classifier: NoiseClassifier): SessionBypassReport {
+  const known = clips.filter((c) => classifier.model.classes.includes(c.label));
+  const safety = known.filter((c) => classifier.model.safetyClasses.includes(c.label));
+  const other = known.filter((c) => !classifier.model.safetyClasses.includes(c.label));
+  const share = (set: typeof clips, hit: (c: (typeof clips)[number]) => boolean): number => (set.length ? round4(set.filter(hit).length / set.length) : 0);
+  const either = (c: (typeof clips)[number]): boolean => c.bypass.classifier || c.bypass.detector;
+  return {
+    safetyClips: safety.length, otherClips: other.length,
+    safetyRecall: share(safety, either), classifierSafetyRecall: share(safety, (c) => c.bypass.classifier), detectorSafetyRecall: share(safety, (c) => c.bypass.detector),
+    falseBypassRate: share(other, either), classifierFalseBypassRate: share(other, (c) => c.bypass.classifier), detectorFalseBypassRate: share(other, (c) => c.bypass.detector),
+  };
 }
 
 /** Classifies every clip of a labelled folder and computes the metrics (clips that cannot be classified are skipped and listed). */
@@ -251,14 +301,15 @@ export function evaluateFolder(classifier: NoiseClassifier, dir: string): Folder
   const skipped: FolderEvaluation['skipped'] = [];
   for (const item of data.items) {
     try {
-      const result = classifier.classify(readClip(join(data.dir, item.file)));
-      clips.push({ file: item.file, label: item.label, predicted: result.label, confidence: result.confidence });
+      const audio = readClip(join(data.dir, item.file));
+      const result = classifier.classify(audio);
+      clips.push({ file: item.file, label: item.label, predicted: result.label, confidence: result.confidence, bypass: sessionBypass(classifier, audio) });
     } catch (error) {
       skipped.push({ file: item.file, reason: (error as Error).message });
     }
   }
   const report = evaluatePredictions(clips.map((c) => c.label), clips.map((c) => c.predicted), classifier.model.classes, { safetyClasses: classifier.model.safetyClasses });
-  return { report, clips, skipped };
+  return { report, clips, skipped, session: sessionReport(clips, classifier) };
 }
 
 function ensembleNote(model: ModelJson): string {

@@ -7,7 +7,7 @@
  * a task that holds every other session's frame up while it runs. Frames never cross the hop, so the per-frame
  * latency of the inline engine stays; a second's work crosses it once.
  *
- * Flow: SessionHost.takeDueWork() copies a due session's windows → submit() transfers them → background-worker.ts
+ * Flow: SessionHost.takeNextWork() copies a due session's windows → submit() transfers them → background-worker.ts
  * classifies and/or analyses → onResult on this thread applies the outcome to the session (host.applyBackground).
  * A session has at most one classification and one analysis out: if the next falls due before the last came back
  * (the thread is behind), it is skipped and counted — the classifier's cadence gives way, the emergency detector, which

@@ -92,6 +92,43 @@ test('a T3 smoke alarm is reported as an alarm after its first beep, and release
   assert.ok(offset && offset.timeS > 7 && offset.timeS < 9.5, `offset at ${offset?.timeS}`);
 });
 
+test('a fast-beeping smoke alarm in a reverberant room (its tail fills the gaps) is an alarm by its second beep', () => {
+  // 3.4 kHz beeps, 0.22 s on / 0.11 s off from 1.0 s; a room tail of T60 0.3 s keeps the tone 20 dB up in the gaps.
+  for (let seed = 1; seed <= 5; seed++) {
+    const rng = new Random(seed);
+    const x = new Float32Array(4 * SR);
+    const decay = Math.exp(-6.9 / (0.3 * SR));
+    let envelope = 0;
+    for (let i = 0; i < x.length; i++) {
+      const t = i / SR;
+      envelope = t >= 1 && (t - 1) % 0.33 < 0.22 ? 1 : envelope * decay;
+      x[i] = 0.02 * rng.gaussian() + 0.2 * envelope * Math.sin(2 * Math.PI * 3400 * t);
+    }
+    const onset = run(new EmergencySoundDetector(), x).find((e) => e.type === 'onset');
+    assert.ok(onset, `seed ${seed}: no onset`);
+    assert.equal(onset.kind, 'alarm');
+    // Measured: 0.46–0.47 s after the first beep (the second beep plus the shortest track).
+    assert.ok(onset.timeS > 1.33 && onset.timeS < 1.6, `seed ${seed}: onset at ${onset.timeS}`);
+  }
+});
+
+test('a wail masked for 30 ms every 120 ms (bursts 10 dB over it) is still detected within 300 ms', () => {
+  for (let seed = 1; seed <= 10; seed++) {
+    const rng = new Random(seed);
+    const x = traffic(rng, 4 * SR);
+    const s = siren(rng, 3 * SR, 'wail');
+    const gain = (dbToGain(10) * rms(x)) / rms(s);
+    const burst = 3 * gain * rms(s);
+    for (let i = 0; i < s.length; i++) {
+      x[SR + i] += gain * s[i];
+      if ((i / SR) % 0.12 < 0.03) x[SR + i] += burst * rng.gaussian();
+    }
+    const onset = run(new EmergencySoundDetector(), x).find((e) => e.type === 'onset');
+    // Measured: 0.18–0.30 s on all 10 seeds (tracks that skip the masked frames); without that, 9 of 10 missed.
+    assert.ok(onset && onset.kind === 'siren' && onset.timeS >= 1 && onset.timeS - 1 <= 0.3, `seed ${seed}: ${onset?.kind} at ${onset?.timeS}`);
+  }
+});
+
 test('10 minutes of generated non-safety noise give at most a few false onsets', () => {
   const detector = new EmergencySoundDetector();
   let onsets = 0;
@@ -101,7 +138,8 @@ test('10 minutes of generated non-safety noise give at most a few false onsets',
     onsets += run(detector, ex.samples).filter((e) => e.type === 'onset').length;
     samples += ex.samples.length;
   }
-  // Measured: 7 in 600 s (mostly synthetic children's shouts, whose pitch glides look like a siren sweep).
+  // Measured: 8 in 600 s (5 synthetic children's shouts, whose pitch glides look like a siren sweep; 3 in
+  // construction noise).
   assert.ok(onsets <= 8, `${onsets} false onsets in 10 minutes`);
 });
 

@@ -12,13 +12,18 @@
  *  1. power spectrum; in 500–4000 Hz find the strongest bin. It is a tone when it is a true peak (inside the band,
  *     6 dB over the bins ±2 away), carries ≥ minToneFraction of the band energy (3 bins), stands minProminenceDb
  *     over its neighbourhood (±4…12 bins) and is above the level floor;
- *  2. consecutive tonal frames whose peak moves by ≤ 0.6 octave form a track; a track records its frequency span,
- *     its path length Σ|Δlog2 f|, its level range, and its onset contrast (peak power over a slow per-bin
- *     background measured before the track started);
+ *  2. consecutive tonal frames whose peak moves by ≤ 0.6 octave form a track. A track survives up to
+ *     MAX_MASKED_FRAMES frames that fail the tests while its tone is still within 6 dB of its recent level there
+ *     (masked by a passing truck or a shout, not stopped). It records its frequency span and path length
+ *     Σ|Δlog2 f| on a 3-frame smoothed path (the peak estimate's jitter would otherwise dominate a slow glide), its
+ *     recent level range (the last minTrackS), and its onset contrast: its level over its first 3 frames above the
+ *     quieter of a slow per-bin background and the dip in the 4 frames before it;
  *  3. siren onset: a track of ≥ minTrackS that sweeps smoothly (span ≥ minSweepOctaves, path ≤ 2.5 × span) at a
- *     steady level (≤ 10 dB range) — wail, yelp, mechanical; hi-lo at its first tone change;
+ *     steady recent level (≤ 10 dB range) — wail, yelp, mechanical; hi-lo at its first tone change;
  *  4. alarm onset: a stable, abrupt (onset contrast ≥ minOnsetDb), sustained tone of beep length (≤ 1.2 s) when it
- *     ends, or as soon as the same tone starts again within 4 s (repeating beeps, T3/T4);
+ *     ends, or as soon as the same tone starts again within 4 s (repeating beeps, T3/T4). In a reverberant room a
+ *     fast alarm's tail keeps the tone up through its gaps: a stable track that dips ≥ 12 dB and rises ≥ 10 dB
+ *     again starts the next beep;
  *  5. offset after releaseS without a qualifying frame.
  * Known gaps (the classifier covers them on its cadence): phaser/piercer sirens sweep too fast for a frame-level
  * peak track; continuous (non-beeping) alarm tones and fire bells are left to the classifier.
@@ -84,8 +89,17 @@ const NO_EVENTS: readonly EmergencyEvent[] = Object.freeze([]);
 const REPEAT_TOLERANCE_OCTAVES = 0.05;
 /** Longest tone counted as one alarm beep, seconds (T3 beeps are 0.5 s). */
 const MAX_BEEP_S = 1.2;
-/** Largest peak-power ratio within a siren track (10 dB). */
+/** Largest peak-power ratio over a siren track's recent frames (10 dB). */
 const MAX_SWEEP_LEVEL_RANGE = 10;
+/**
+ * Frames a running track may miss while its tone is still there at ≥ ¼ of its last level (masked by a passing
+ * vehicle or a shout, not stopped). A beep's gap drops the tone by far more, so beeps stay separate tracks.
+ */
+const MAX_MASKED_FRAMES = 3;
+/** Frames before a track start searched for the dip that makes its onset abrupt (≈ 64 ms at 16 kHz). */
+const DIP_FRAMES = 4;
+/** A track's onset contrast is its highest over its first frames: the 32-ms window straddles the onset at first. */
+const ONSET_FRAMES = 3;
 
 export class EmergencySoundDetector {
   readonly sampleRate: number;
@@ -118,13 +132,27 @@ export class EmergencySoundDetector {
   private trackMin = 0;
   private trackMax = 0;
   private trackOnsetDb = 0;
+  /** Level the track rose from (quietLevel), Infinity for a track that is not an onset. */
+  private trackQuiet = Infinity;
   private trackFractionSum = 0;
-  /** Σ|Δ log2 f| over the track (octaves) and the peak power of its first frame. */
+  /** Σ|Δ log2 f| over the track's smoothed path (octaves). */
   private trackPath = 0;
-  private trackStartPower = 0;
   private trackPower = 0;
-  private trackPowerMin = 0;
   private trackPowerMax = 0;
+  /** Lowest level since the track was last at its maximum. */
+  private trackDip = 0;
+  /** The track's recent peak powers (ring of minTrackFrames, its first, window-straddling frame left out). */
+  private readonly trackLevels: Float64Array;
+  private trackLevelCount = 0;
+  /** The frequency path smoothed over 3 frames, which keeps the peak estimate's jitter out of the sweep test. */
+  private trackPrev1 = 0;
+  private trackPrev2 = 0;
+  private trackSmoothed = 0;
+  private trackSmoothMin = 0;
+  private trackSmoothMax = 0;
+  private maskedFrames = 0;
+  /** Band power of the last DIP_FRAMES frames (ring, DIP_FRAMES × bins). */
+  private readonly recentPower: Float64Array;
   /** Recent stable-tone starts: [frame, log2 f]. */
   private readonly recentStarts: [number, number][] = [];
   private isActive = false;
@@ -153,11 +181,13 @@ export class EmergencySoundDetector {
     this.im = new Float64Array(bins);
     this.power = new Float64Array(bins);
     this.background = new Float64Array(bins);
+    this.recentPower = new Float64Array(DIP_FRAMES * bins);
     this.kLow = Math.max(2, Math.floor((this.o.lowHz * this.frameSize) / fs));
     this.kHigh = Math.min(bins - 3, Math.ceil((this.o.highHz * this.frameSize) / fs));
     const hopS = this.hopSize / fs;
     this.minTrackFrames = Math.max(2, Math.round(this.o.minTrackS / hopS));
     this.releaseFrames = Math.max(1, Math.round(this.o.releaseS / hopS));
+    this.trackLevels = new Float64Array(this.minTrackFrames);
     // Power of a full-scale sine in the 3 peak bins: (A·N/4)² · (1 + 2·¼) for a Hann window; scaled by the floor.
     const fullScale = ((this.frameSize / 4) ** 2) * 1.5;
     this.floorPower = fullScale * 10 ** (this.o.floorDbfs / 10);
@@ -181,6 +211,7 @@ export class EmergencySoundDetector {
   reset(): void {
     this.ring.fill(0);
     this.background.fill(0);
+    this.recentPower.fill(0);
     this.ringPos = this.sinceHop = this.filled = this.samples = this.frames = 0;
     this.trackLength = 0;
     this.recentStarts.length = 0;
@@ -254,44 +285,28 @@ export class EmergencySoundDetector {
     const log2f = Math.log2(freq);
     const frameIndex = this.frames++;
 
-    if (tonal && (this.trackLength === 0 || Math.abs(log2f - this.trackLog2) <= MAX_JUMP_OCTAVES)) {
-      if (this.trackLength === 0) {
-        this.trackStartFrame = frameIndex;
-        this.trackMin = this.trackMax = log2f;
-        this.trackFractionSum = 0;
-        const bg = background[kp - 1] + background[kp] + background[kp + 1];
-        this.trackOnsetDb = frameIndex < 8 ? 0 : 10 * Math.log10(peak3 / Math.max(bg, this.floorPower * 1e-3));
-      }
-      if (this.trackLength > 0) this.trackPath += Math.abs(log2f - this.trackLog2);
-      else {
-        this.trackPath = 0;
-        this.trackStartPower = peak3;
-      }
-      this.trackPower = peak3;
-      if (this.trackLength === 0 || peak3 < this.trackPowerMin) this.trackPowerMin = peak3;
-      if (this.trackLength === 0 || peak3 > this.trackPowerMax) this.trackPowerMax = peak3;
-      this.trackLength++;
-      this.trackLog2 = log2f;
-      this.trackMin = Math.min(this.trackMin, log2f);
-      this.trackMax = Math.max(this.trackMax, log2f);
-      this.trackFractionSum += fraction;
+    const continues = tonal && this.trackLength > 0 && Math.abs(log2f - this.trackLog2) <= MAX_JUMP_OCTAVES;
+    if (continues && this.beepRestarts(peak3)) {
+      // A reverberant room keeps a fast alarm's tone audible through its gaps: the level dip splits the beeps.
+      this.endTrack(frameIndex, events);
+      this.startTrack(frameIndex, kp, log2f, peak3, fraction, true);
+    } else if (continues) {
+      this.extendTrack(log2f, peak3, fraction);
       if (this.trackLength >= this.minTrackFrames) this.judgeTrack(frameIndex, freq, log2f, events);
+    } else if (this.trackLength > 1 && this.maskedFrames < MAX_MASKED_FRAMES && this.toneStillThere()) {
+      // Masked for a moment (a gate failed, or the peak flipped to another component): the track carries on and
+      // the background stays frozen.
+      this.maskedFrames++;
     } else {
-      if (this.trackLength > 0) this.endTrack(frameIndex, events);
-      if (tonal) {
-        // A jump too large to continue: a new track starts here.
-        this.trackStartFrame = frameIndex;
-        this.trackLength = 1;
-        this.trackLog2 = this.trackMin = this.trackMax = log2f;
-        this.trackFractionSum = fraction;
-        this.trackOnsetDb = 0;
-        this.trackPath = 0;
-        this.trackStartPower = this.trackPower = this.trackPowerMin = this.trackPowerMax = peak3;
-      }
+      const fromQuiet = this.trackLength === 0;
+      if (!fromQuiet) this.endTrack(frameIndex, events);
+      // A tone after quiet gets its onset contrast; one that jumped from a running track is mid-sound (no onset).
+      if (tonal) this.startTrack(frameIndex, kp, log2f, peak3, fraction, fromQuiet);
       // Background follows the spectrum only outside tracks (time constant ≈ 1 s).
       const alpha = frameIndex < 8 ? 0.5 : this.hopSize / this.sampleRate;
       for (let k = this.kLow - 1; k <= this.kHigh + 1; k++) background[k] += alpha * (power[k] - background[k]);
     }
+    this.recentPower.set(power.subarray(this.kLow - 1, this.kHigh + 2), (frameIndex % DIP_FRAMES) * power.length + this.kLow - 1);
 
     if (this.isActive && frameIndex - this.lastQualifyingFrame > this.releaseFrames) {
       this.isActive = false;
@@ -299,16 +314,104 @@ export class EmergencySoundDetector {
     }
   }
 
+  /**
+   * What a tone starting at bin kp rose from: the quieter of the slow background and the dip in the last
+   * DIP_FRAMES frames (a fast-beeping alarm's gap is too short for the slow background to fall). Infinity at the
+   * stream's start, where there is nothing to compare with.
+   */
+  private quietLevel(frameIndex: number, kp: number): number {
+    if (frameIndex < 8) return Infinity;
+    const { background, recentPower } = this;
+    let quiet = background[kp - 1] + background[kp] + background[kp + 1];
+    const bins = this.power.length;
+    for (let d = 0; d < DIP_FRAMES; d++) {
+      const o = d * bins;
+      quiet = Math.min(quiet, recentPower[o + kp - 1] + recentPower[o + kp] + recentPower[o + kp + 1]);
+    }
+    return Math.max(quiet, this.floorPower * 1e-3);
+  }
+
+  /** Onset contrast, dB: the track's level over its quiet level, over its first ONSET_FRAMES frames. */
+  private updateOnset(peak3: number): void {
+    if (this.trackLength <= ONSET_FRAMES) this.trackOnsetDb = Math.max(this.trackOnsetDb, 10 * Math.log10(peak3 / this.trackQuiet));
+  }
+
+  private startTrack(frameIndex: number, kp: number, log2f: number, peak3: number, fraction: number, fromQuiet: boolean): void {
+    this.trackQuiet = fromQuiet ? this.quietLevel(frameIndex, kp) : Infinity;
+    this.trackOnsetDb = 0;
+    this.trackStartFrame = frameIndex;
+    this.trackLength = 1;
+    this.updateOnset(peak3);
+    this.trackLog2 = this.trackMin = this.trackMax = log2f;
+    this.trackPrev1 = this.trackPrev2 = this.trackSmoothed = this.trackSmoothMin = this.trackSmoothMax = log2f;
+    this.trackPath = 0;
+    this.trackFractionSum = fraction;
+    this.trackPower = this.trackPowerMax = this.trackDip = peak3;
+    this.trackLevelCount = 0;
+    this.maskedFrames = 0;
+  }
+
+  private extendTrack(log2f: number, peak3: number, fraction: number): void {
+    const smoothed = (log2f + this.trackPrev1 + this.trackPrev2) / 3;
+    this.trackPath += Math.abs(smoothed - this.trackSmoothed);
+    this.trackSmoothed = smoothed;
+    this.trackSmoothMin = Math.min(this.trackSmoothMin, smoothed);
+    this.trackSmoothMax = Math.max(this.trackSmoothMax, smoothed);
+    this.trackPrev2 = this.trackPrev1;
+    this.trackPrev1 = log2f;
+    this.trackLog2 = log2f;
+    this.trackMin = Math.min(this.trackMin, log2f);
+    this.trackMax = Math.max(this.trackMax, log2f);
+    this.trackLevels[this.trackLevelCount++ % this.trackLevels.length] = peak3;
+    if (peak3 >= this.trackPowerMax) this.trackPowerMax = this.trackDip = peak3;
+    else this.trackDip = Math.min(this.trackDip, peak3);
+    this.trackPower = peak3;
+    this.trackLength++;
+    this.updateOnset(peak3);
+    this.trackFractionSum += fraction;
+    this.maskedFrames = 0;
+  }
+
+  /** A stable track whose level fell ≥ 12 dB below its peak rises again by ≥ 10 dB: the next beep starts. */
+  private beepRestarts(peak3: number): boolean {
+    return this.trackMax - this.trackMin < this.o.minSweepOctaves && this.trackDip * 16 <= this.trackPowerMax && peak3 >= 10 * this.trackDip;
+  }
+
+  /** Min and max of the track's recent levels (its first frame left out). */
+  private recentLevelRange(): number {
+    const n = Math.min(this.trackLevelCount, this.trackLevels.length);
+    let lo = Infinity;
+    let hi = 0;
+    for (let i = 0; i < n; i++) {
+      lo = Math.min(lo, this.trackLevels[i]);
+      hi = Math.max(hi, this.trackLevels[i]);
+    }
+    return n > 0 && lo > 0 ? hi / lo : Infinity;
+  }
+
+  /** The running track's tone is still within 6 dB of its recent level at (or one bin beside) its last frequency. */
+  private toneStillThere(): boolean {
+    const { power } = this;
+    const kt = Math.round((2 ** this.trackLog2 * this.frameSize) / this.sampleRate);
+    const n = Math.min(this.trackLevelCount, this.trackLevels.length);
+    let recent = this.trackPower;
+    for (let i = 0; i < n; i++) recent = Math.max(recent, this.trackLevels[i]);
+    let level = 0;
+    for (let k = kt - 1; k <= kt + 1; k++) level = Math.max(level, power[k - 1] + power[k] + power[k + 1]);
+    return level >= 0.25 * recent;
+  }
+
   private judgeTrack(frameIndex: number, freq: number, log2f: number, events: EmergencyEvent[]): void {
-    const span = this.trackMax - this.trackMin;
     // A sweep is a smooth glide (wail: monotonic; yelp: up and down), not a peak hopping between components.
-    // Its level is steady (a siren horn), unlike a syllable's rise and fall: within MAX_SWEEP_LEVEL_RANGE.
-    const sweeping = span >= this.o.minSweepOctaves && this.trackPath <= 2.5 * span + 0.02 && this.trackPowerMax <= MAX_SWEEP_LEVEL_RANGE * this.trackPowerMin;
+    // Its level is steady over the last few frames (a siren horn; slow changes as it approaches are fine), unlike
+    // a syllable's rise and fall: within MAX_SWEEP_LEVEL_RANGE.
+    const span = this.trackSmoothMax - this.trackSmoothMin;
+    const sweeping = span >= this.o.minSweepOctaves && this.trackPath <= 2.5 * span + 0.02 && this.recentLevelRange() <= MAX_SWEEP_LEVEL_RANGE;
     // Beeps hold their level; impacts (dishes, keys, hammer rings) decay.
-    const sustained = this.trackPower >= 0.25 * this.trackStartPower;
+    const sustained = this.trackPower >= 0.25 * this.trackPowerMax;
     let kind: EmergencyKind | null = null;
     if (sweeping) kind = 'siren';
-    else if (span < this.o.minSweepOctaves && sustained && this.trackOnsetDb >= this.o.minOnsetDb) {
+    else if (this.trackMax - this.trackMin < this.o.minSweepOctaves && sustained && this.trackOnsetDb >= this.o.minOnsetDb) {
       // A stable tone that started abruptly: an alarm if it repeats (the same tone began within the last 4 s).
       const windowFrames = (REPEAT_WINDOW_S * this.sampleRate) / this.hopSize;
       const repeated = this.recentStarts.some(([f, l]) => frameIndex - f <= windowFrames && f !== this.trackStartFrame && Math.abs(l - log2f) <= REPEAT_TOLERANCE_OCTAVES);
@@ -327,12 +430,15 @@ export class EmergencySoundDetector {
     }
   }
 
-  /** A track ended: a stable, sustained, abrupt tone of beep length (≤ MAX_BEEP_S) is an alarm beep. */
+  /**
+   * A track ended: a stable, abrupt tone of beep length (≤ MAX_BEEP_S) still within 6 dB of its peak in its last
+   * frame is an alarm beep (a beep stops; an impact's ring decays first).
+   */
   private endTrack(frameIndex: number, events: EmergencyEvent[]): void {
     const stable = this.trackMax - this.trackMin < this.o.minSweepOctaves;
     const abrupt = this.trackOnsetDb >= this.o.minOnsetDb;
     const beepFrames = (MAX_BEEP_S * this.sampleRate) / this.hopSize;
-    if (stable && abrupt && this.trackLength >= this.minTrackFrames && this.trackLength <= beepFrames && this.trackPower >= 0.25 * this.trackStartPower) {
+    if (stable && abrupt && this.trackLength >= this.minTrackFrames && this.trackLength <= beepFrames && this.trackPower >= 0.25 * this.trackPowerMax) {
       const freq = 2 ** ((this.trackMin + this.trackMax) / 2);
       this.lastQualifyingFrame = frameIndex;
       this.lastFrequency = freq;

@@ -92,8 +92,8 @@ const MAX_BEEP_S = 1.2;
 /** Largest peak-power ratio over a siren track's recent frames (10 dB). */
 const MAX_SWEEP_LEVEL_RANGE = 10;
 /**
- * Frames a running track may miss while its tone is still there at ≥ ¼ of its last level (masked by a passing
- * vehicle or a shout, not stopped). A beep's gap drops the tone by far more, so beeps stay separate tracks.
+ * Frames a running track may miss while its tone is still there within 6 dB of its recent peak level (masked by
+ * a passing vehicle or a shout, not stopped). A beep's gap drops the tone by far more, so beeps stay separate.
  */
 const MAX_MASKED_FRAMES = 3;
 /** Frames before a track start searched for the dip that makes its onset abrupt (≈ 64 ms at 16 kHz). */
@@ -377,7 +377,7 @@ export class EmergencySoundDetector {
     return this.trackMax - this.trackMin < this.o.minSweepOctaves && this.trackDip * 16 <= this.trackPowerMax && peak3 >= 10 * this.trackDip;
   }
 
-  /** Min and max of the track's recent levels (its first frame left out). */
+  /** Highest over lowest of the track's recent levels (its first frame left out). */
   private recentLevelRange(): number {
     const n = Math.min(this.trackLevelCount, this.trackLevels.length);
     let lo = Infinity;

@@ -4,7 +4,7 @@
  * `antiphase classifier train`).
  *
  *   --seed N        training seed (default 20240611)
- *   --examples N    generated examples per class (default 240)
+ *   --examples N    generated examples per class (default TRAINING_DEFAULTS.examplesPerClass, 1200)
  *   --data DIR      add a user's labelled clips (manifest.csv or <class>/*.wav)
  *   --out DIR       output folder (default packages/intelligence/model)
  *   --eval DIR      also evaluate on a real labelled folder for the model card (never trained on)

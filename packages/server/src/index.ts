@@ -10,3 +10,6 @@ export { SqliteStore } from './store/sqlite.js';
 export { cancelRecording, resolveCancelOptions, CANCEL_DEFAULTS, CancelInputError, type CancelOptions, type CancelReport } from './jobs/cancel.js';
 export { STREAM_PATH } from './transports/ws-plugin.js';
 export { WEB_DIST } from './http/web.js';
+/** What the dashboard stream (GET /api/v1/dashboard/stream) pushes: the web dashboard reads these types. */
+export type { SessionSummary, DashboardTick } from './http/routes/dashboard.js';
+export type { ClientNoiseEvent } from './sessions.js';

@@ -4,6 +4,7 @@
  * "the service is down". The token lives in sessionStorage: it survives a reload, not the browser tab.
  */
 import type { SessionAnalysis } from '@antiphase/engine';
+import type { ClientNoiseEvent, DashboardTick, SessionSummary } from '@antiphase/server';
 
 /** SessionStats.analysis (docs/protocol.md, "Session analysis"): the engine's own type, as the API sends it. */
 export type { SessionAnalysis };
@@ -44,44 +45,10 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   return payload as T;
 }
 
-/** Session summaries as GET /api/v1/dashboard/stream pushes them (packages/server/src/http/routes/dashboard.ts). */
-export interface SessionSummary {
-  id: string;
-  userId: string;
-  transport: string;
-  phase: string;
-  algorithm: string | null;
-  stepSize: number | null;
-  enabled: boolean | null;
-  nrDb: number | null;
-  nrHistoryDb: number[];
-  framesProcessed: number;
-  framesLate: number;
-  framesLost: number;
-  processingUsP50: number | null;
-  processingUsP99: number | null;
-  noiseType: string | null;
-  emergencyBypass: boolean;
-  /** The engine's latest analysis of the session (null until the first window after Ŝ is known). */
-  analysis: SessionAnalysis | null;
-}
-
-export interface TickEvent {
-  t: string;
-  sessions: SessionSummary[];
-  ended: string[];
-  latency: { p50Us: number | null; p95Us: number | null; p99Us: number | null };
-  framesPerS: number;
-  live: number;
-}
-
-export interface NoiseEvent {
-  sessionId: string;
-  type: string;
-  atS: number;
-  t: string;
-  detail: Record<string, unknown>;
-}
+/** What GET /api/v1/dashboard/stream pushes: the server's own types. */
+export type { SessionSummary };
+export type TickEvent = DashboardTick;
+export type NoiseEvent = ClientNoiseEvent;
 
 export interface StreamHandlers {
   snapshot(sessions: SessionSummary[]): void;

@@ -51,6 +51,16 @@ export interface SessionSummary {
   analysis: SessionAnalysis | null;
 }
 
+/** A `sessions` event of the dashboard stream: the sessions that changed, those that ended, service latency. */
+export interface DashboardTick {
+  t: string;
+  sessions: SessionSummary[];
+  ended: string[];
+  latency: { p50Us: number | null; p95Us: number | null; p99Us: number | null };
+  framesPerS: number;
+  live: number;
+}
+
 export function summarize(session: LiveSession, stats: SessionStats | null): SessionSummary {
   const config = (stats?.config ?? {}) as { algorithm?: string; stepSize?: number; enabled?: boolean };
   const finite = (x: number | undefined): number | null => (x !== undefined && Number.isFinite(x) ? x : null);
@@ -158,7 +168,8 @@ export async function dashboardRoutes(app: FastifyInstance, { auth, sessions, me
         const latency = { p50Us: q(0.5), p95Us: q(0.95), p99Us: q(0.99) };
         const framesPerS = (current.total - histogram.total) / (TICK_MS / 1000);
         histogram = current;
-        send(reply, 'sessions', { t: new Date().toISOString(), sessions: changed, ended, latency, framesPerS, live: now.length });
+        const tick: DashboardTick = { t: new Date().toISOString(), sessions: changed, ended, latency, framesPerS, live: now.length };
+        send(reply, 'sessions', tick);
         if (++ticks % HEARTBEAT_TICKS === 0) reply.raw.write(': heartbeat\n\n');
       })().catch((error: unknown) => request.log.warn(error)).finally(() => { busy = false; });
     }, TICK_MS);

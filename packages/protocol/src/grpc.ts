@@ -10,6 +10,7 @@
  */
 
 import { ProtocolError } from './errors.js';
+import { float32Bytes, HOST_LITTLE_ENDIAN } from './frame.js';
 
 /** anc.proto beside this file. In Node: `fileURLToPath(ANC_PROTO_PATH)`; bundlers resolve it as an asset. */
 export const ANC_PROTO_PATH: URL = new URL('./anc.proto', import.meta.url);
@@ -93,6 +94,10 @@ export function planarFloat32ToBytes(...channels: Float32Array[]): Uint8Array {
     if (ch.length !== frameSize) throw new RangeError(`channels differ in length: ${ch.length} vs ${frameSize}`);
   }
   const out = new Uint8Array(frameSize * channels.length * 4);
+  if (HOST_LITTLE_ENDIAN) {
+    for (let c = 0; c < channels.length; c++) out.set(float32Bytes(channels[c]), c * frameSize * 4);
+    return out;
+  }
   const view = new DataView(out.buffer);
   let offset = 0;
   for (const ch of channels) {
@@ -112,6 +117,14 @@ export function bytesToFloat32(bytes: Uint8Array): Float32Array {
   }
   const n = bytes.byteLength / 4;
   const out = new Float32Array(n);
+  if (HOST_LITTLE_ENDIAN) {
+    float32Bytes(out).set(bytes);
+    for (let i = 0; i < n; i++) {
+      const s = out[i];
+      if (!Number.isFinite(s)) throw new ProtocolError('INVALID_AUDIO', `non-finite sample ${s} at index ${i}`, { sampleIndex: i });
+    }
+    return out;
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let i = 0; i < n; i++) {
     const s = view.getFloat32(4 * i, true);

@@ -296,7 +296,10 @@ export class StreamConnection {
     let pending;
     try {
       // The engine copies the samples before processFrame returns its promise: the buffers are free after this call.
-      pending = sessions.processFrame(session, { sessionId: session.id, ...frame }, this.transport, frame.receivedAt);
+      pending = sessions.processFrame(session, {
+        sessionId: session.id, sequence: frame.sequence, captureTimestampUs: frame.captureTimestampUs,
+        antiNoiseMissing: frame.antiNoiseMissing, reference: frame.reference, error: frame.error,
+      }, this.transport, frame.receivedAt);
     } finally {
       this.release(frame);
     }

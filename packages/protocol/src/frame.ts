@@ -285,8 +285,12 @@ function writeChannel(view: DataView, offset: number, format: SampleFormat, samp
     }
   }
   if (format === 'float32') {
-    if (HOST_LITTLE_ENDIAN) new Uint8Array(view.buffer, view.byteOffset + offset, 4 * n).set(float32Bytes(samples));
-    else for (let i = 0; i < n; i++) view.setFloat32(offset + 4 * i, samples[i], true);
+    if (HOST_LITTLE_ENDIAN) {
+      // Already in place when the caller had the samples computed straight into `target`.
+      if (samples.buffer !== view.buffer || samples.byteOffset !== view.byteOffset + offset) {
+        new Uint8Array(view.buffer, view.byteOffset + offset, 4 * n).set(float32Bytes(samples));
+      }
+    } else for (let i = 0; i < n; i++) view.setFloat32(offset + 4 * i, samples[i], true);
     return;
   }
   for (let i = 0; i < n; i++) {

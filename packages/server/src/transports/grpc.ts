@@ -13,6 +13,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import { createServer, isIP, type AddressInfo, type Server, type Socket } from 'node:net';
+import { endianness } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
@@ -47,6 +48,8 @@ interface GrpcPending {
 }
 
 type StreamCall = grpc.ServerDuplexStream<AudioChunk, AntiNoiseChunk>;
+
+const HOST_LITTLE_ENDIAN = endianness() === 'LE';
 
 function emptyChunk(): AntiNoiseChunk {
   return {
@@ -208,15 +211,19 @@ class GrpcStream {
 
   private async process(frame: GrpcPending): Promise<void> {
     const session = this.session!;
+    // The engine writes the anti-noise straight into the bytes of the answer (float32 LE): a fresh buffer per
+    // answer, never reused, since grpc-js may serialize a queued answer later.
+    const bytes = HOST_LITTLE_ENDIAN ? Buffer.allocUnsafe(4 * session.frameSize) : null;
+    const output = bytes ? new Float32Array(bytes.buffer, bytes.byteOffset, session.frameSize) : undefined;
     try {
       const result = await this.options.sessions.processFrame(session, {
         sessionId: session.id, sequence: frame.sequence, captureTimestampUs: frame.timestampUs,
         antiNoiseMissing: frame.antiNoiseMissing, reference: frame.reference, error: frame.error,
-      }, 'grpc', frame.receivedAt);
+      }, 'grpc', frame.receivedAt, output);
       if (this.closed || result === null) return;
       // Every field of AntiNoiseChunk, written out (not spread over emptyChunk()): one object per answer.
       this.call.write({
-        antiNoiseData: planarFloat32ToBytes(result.antiNoise),
+        antiNoiseData: bytes && result.antiNoise === output ? bytes : planarFloat32ToBytes(result.antiNoise),
         cancellationDb: Number.isFinite(result.nrDb) ? result.nrDb : 0,
         latencyUs: result.processingUs,
         noiseType: result.noiseType ?? '',

@@ -11,8 +11,6 @@
  *
  * ProcessAudioFile (unary): the file-job cancellation, synchronously, in a worker thread.
  */
-import { lookup } from 'node:dns/promises';
-import { createServer, isIP, type AddressInfo, type Server, type Socket } from 'node:net';
 import { endianness } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
@@ -335,27 +333,19 @@ export async function startGrpcServer(host: string, port: number, options: GrpcT
     },
   });
 
-  // grpc-js's own listener (bindAsync) leaves Nagle's algorithm on for the sockets it accepts, and a stream of
-  // small messages then waits for the peer's delayed ACKs: bench:server measured a median round trip of 212 ms at
-  // 60 sessions (server main thread 58 % busy) against 1.3 ms with TCP_NODELAY (docs/benchmarks.md, "Service").
-  // So the server listens itself and hands each connection, with TCP_NODELAY set, to grpc-js.
-  const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
-  const listeners = await listenAll(host, port, (socket) => {
-    socket.setNoDelay(true);
-    injector.injectConnection(socket);
+  const boundPort = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${host.includes(':') ? `[${host}]` : host}:${port}`, grpc.ServerCredentials.createInsecure(), (error, bound) => {
+      if (error) reject(error);
+      else resolve(bound);
+    });
   });
-  const boundPort = (listeners[0].address() as AddressInfo).port;
 
   let closing: Promise<void> | null = null;
   return {
     port: boundPort,
     close: () => {
       closing ??= new Promise<void>((resolve) => {
-        for (const listener of listeners) listener.close(); // stop accepting; open connections are grpc-js's to end
-        const force = setTimeout(() => {
-          server.forceShutdown();
-          injector.destroy();
-        }, 500); // open streams are cancelled after a grace period
+        const force = setTimeout(() => server.forceShutdown(), 500); // open streams are cancelled after a grace period
         force.unref();
         server.tryShutdown(() => {
           clearTimeout(force);
@@ -365,32 +355,4 @@ export async function startGrpcServer(host: string, port: number, options: GrpcT
       return closing;
     },
   };
-}
-
-/**
- * Listens on every address `host` resolves to (as grpc-js's bindAsync does), all on one port: `port`, or the one
- * the first listener got when `port` is 0.
- */
-async function listenAll(host: string, port: number, onConnection: (socket: Socket) => void): Promise<Server[]> {
-  const addresses = isIP(host) ? [host] : [...new Set((await lookup(host, { all: true })).map((entry) => entry.address))];
-  if (addresses.length === 0) throw new Error(`gRPC: ${host} resolves to no address`);
-  const listeners: Server[] = [];
-  try {
-    for (const address of addresses) {
-      const listener = createServer({ noDelay: true }, onConnection);
-      const at = listeners.length === 0 ? port : (listeners[0].address() as AddressInfo).port;
-      await new Promise<void>((resolve, reject) => {
-        listener.once('error', reject);
-        listener.listen({ host: address, port: at }, () => {
-          listener.off('error', reject);
-          resolve();
-        });
-      });
-      listeners.push(listener);
-    }
-  } catch (error) {
-    for (const listener of listeners) listener.close();
-    throw error;
-  }
-  return listeners;
 }

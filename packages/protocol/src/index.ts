@@ -50,3 +50,4 @@ export {
   type AudioFileRequest,
   type AudioFileResponse,
 } from './grpc.js';
+export { encodeAntiNoiseChunk, encodeAudioChunk } from './grpc-wire.js';

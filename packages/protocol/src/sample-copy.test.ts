@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ProtocolError } from './errors.js';
 import { HEADER_BYTES, decodeFrameInto, encodeAntiNoiseFrame, encodeAudioFrame } from './frame.js';
-import { bytesToFloat32, planarFloat32ToBytes } from './grpc.js';
+import { audioChunkChannels, audioChunkChannelsInto, bytesToFloat32, planarFloat32ToBytes } from './grpc.js';
 
 /** Awkward values: ±0, subnormals, the extremes of float32, and noise. */
 function samples(n: number, seed: number): Float32Array {
@@ -82,4 +82,35 @@ test('gRPC planar bytes: the little-endian float32 bytes, read back exactly from
   const withNaN = new Uint8Array(bytes);
   new DataView(withNaN.buffer).setFloat32(4 * 200, Number.NaN, true);
   assert.throws(() => bytesToFloat32(withNaN), (e: unknown) => e instanceof ProtocolError && e.codeName === 'INVALID_AUDIO' && /index 200/.test(e.message));
+});
+
+test('audioChunkChannelsInto: the samples and the errors of audioChunkChannels, into reused arrays', () => {
+  const reference = samples(160, 7);
+  const error = samples(160, 8);
+  const reuse = [new Float32Array(160).fill(9), new Float32Array(160).fill(9)];
+  for (let shift = 0; shift < 4; shift++) {
+    const backing = new Uint8Array(1280 + 8);
+    backing.set(planarFloat32ToBytes(reference, error), shift);
+    const chunk = { audioData: backing.subarray(shift, shift + 1280), channels: 2, frameSize: 160 };
+    audioChunkChannelsInto(chunk, reuse[0], reuse[1]);
+    const fresh = audioChunkChannels(chunk);
+    assert.deepEqual(leBytes(reuse[0], reuse[1]), leBytes(fresh.reference, fresh.error), `offset ${shift}`);
+  }
+  const errorOf = (f: () => void): string => {
+    try {
+      f();
+    } catch (e) {
+      return `${(e as ProtocolError).codeName}: ${(e as Error).message}`;
+    }
+    return 'no error';
+  };
+  const bad = planarFloat32ToBytes(reference, error);
+  new DataView(bad.buffer).setFloat32(4 * 170, Number.NEGATIVE_INFINITY, true);
+  for (const chunk of [
+    { audioData: bad, channels: 2, frameSize: 160 },
+    { audioData: bad, channels: 1, frameSize: 160 },
+    { audioData: bad.subarray(4), channels: 2, frameSize: 160 },
+  ]) {
+    assert.equal(errorOf(() => audioChunkChannelsInto(chunk, reuse[0], reuse[1])), errorOf(() => audioChunkChannels(chunk)));
+  }
 });

@@ -20,7 +20,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import WebSocket from 'ws';
 import { nodeRtcPeerFactory, rtcSocketFactory, type WebSocketLike } from '@antiphase/client';
 import {
-  ANC_PROTO_LOADER_OPTIONS, ANC_PROTO_PATH, encodeAudioChunk, encodeAudioFrame, encodeJsonFrame, type AntiNoiseChunk, type AudioChunk,
+  ANC_PROTO_LOADER_OPTIONS, ANC_PROTO_PATH, encodeAudioFrame, encodeJsonFrame, type AntiNoiseChunk, type AudioChunk,
 } from '@antiphase/protocol';
 
 export type Transport = 'ws' | 'grpc' | 'webrtc';
@@ -95,13 +95,7 @@ let grpcCtor: Promise<new (address: string, credentials: grpc.ChannelCredentials
 function grpcClientCtor(): typeof grpcCtor & object {
   grpcCtor ??= protoLoader.load(fileURLToPath(ANC_PROTO_PATH), ANC_PROTO_LOADER_OPTIONS).then((definition) => {
     const anc = grpc.loadPackageDefinition(definition).anc as grpc.GrpcObject;
-    // Chunks encoded by hand (@antiphase/protocol encodeAudioChunk: protobufjs's bytes, without its per-frame objects).
-    const service = (anc.ANCService as grpc.ServiceClientConstructor).service;
-    const stream = service.ProcessAudioStream;
-    return grpc.makeGenericClientConstructor({
-      ...service,
-      ProcessAudioStream: { ...stream, requestSerialize: (chunk: AudioChunk) => encodeAudioChunk(chunk, Buffer.allocUnsafe) ?? stream.requestSerialize(chunk) },
-    }, 'ANCService') as unknown as new (address: string, credentials: grpc.ChannelCredentials, options?: grpc.ChannelOptions) => grpc.Client;
+    return anc.ANCService as unknown as new (address: string, credentials: grpc.ChannelCredentials, options?: grpc.ChannelOptions) => grpc.Client;
   });
   return grpcCtor;
 }

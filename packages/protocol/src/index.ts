@@ -51,4 +51,3 @@ export {
   type AudioFileRequest,
   type AudioFileResponse,
 } from './grpc.js';
-export { encodeAntiNoiseChunk, encodeAudioChunk } from './grpc-wire.js';

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import {
-  ANC_PROTO_LOADER_OPTIONS, ANC_PROTO_PATH, audioChunkChannelsInto, encodeAntiNoiseChunk, ErrorCode, planarFloat32ToBytes, ProtocolError,
+  ANC_PROTO_LOADER_OPTIONS, ANC_PROTO_PATH, audioChunkChannelsInto, ErrorCode, planarFloat32ToBytes, ProtocolError,
   type AntiNoiseChunk, type AudioChunk, type AudioFileRequest, type AudioFileResponse, type ErrorCodeName,
 } from '@antiphase/protocol';
 import { EngineError } from '@antiphase/engine';
@@ -303,17 +303,7 @@ export interface GrpcServerHandle {
 export async function startGrpcServer(host: string, port: number, options: GrpcTransportOptions): Promise<GrpcServerHandle> {
   const definition = await protoLoader.load(fileURLToPath(ANC_PROTO_PATH), ANC_PROTO_LOADER_OPTIONS);
   const anc = grpc.loadPackageDefinition(definition).anc as grpc.GrpcObject;
-  const definitions = (anc.ANCService as grpc.ServiceClientConstructor).service;
-  // Answers are encoded by hand (the same bytes as proto-loader's protobufjs serializer, grpc-wire.test.ts), not
-  // through a protobufjs message object and writer per frame; anything unusual goes to protobufjs as before.
-  const stream = definitions.ProcessAudioStream;
-  const service: grpc.ServiceDefinition = {
-    ...definitions,
-    ProcessAudioStream: {
-      ...stream,
-      responseSerialize: (chunk: AntiNoiseChunk) => encodeAntiNoiseChunk(chunk, Buffer.allocUnsafe) ?? stream.responseSerialize(chunk),
-    },
-  };
+  const service = (anc.ANCService as grpc.ServiceClientConstructor).service;
   const server = new grpc.Server({
     'grpc.max_receive_message_length': options.maxMessageBytes,
     'grpc.max_send_message_length': options.maxMessageBytes,

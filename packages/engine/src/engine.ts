@@ -200,8 +200,12 @@ export class Engine extends EventEmitter<EngineEvents> {
       slot ? this.call(slot, 'restore', [id, config, snapshot]) as Promise<SessionStats> : this.inline!.restore(id, config, snapshot));
   }
 
-  /** Anti-noise for a frame; null when the frame was dropped as late. Never waits on I/O. */
-  processFrame(frame: AudioFrame): Promise<AntiNoiseFrame | null> {
+  /**
+   * Anti-noise for a frame; null when the frame was dropped as late. Never waits on I/O. With `output` (frameSize
+   * samples, e.g. a view into the caller's wire buffer), an inline engine writes the anti-noise there and the
+   * result's antiNoise is `output`; a worker engine answers in a buffer of its own and ignores it.
+   */
+  processFrame(frame: AudioFrame, output?: Float32Array): Promise<AntiNoiseFrame | null> {
     const started = performance.now();
     let entry: SessionEntry;
     try {
@@ -212,7 +216,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const slot = entry.slot;
     if (!slot) {
       try {
-        const { result, stats, events } = this.inline!.process(frame);
+        const { result, stats, events } = this.inline!.process(frame, output);
         if (stats) this.publish(entry, stats);
         if (events) for (const event of events) this.emit('noiseEvent', event);
         if (result) result.processingUs = (performance.now() - started) * 1000;

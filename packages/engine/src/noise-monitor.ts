@@ -89,11 +89,16 @@ export class NoiseMonitor {
 
   /** Listens to one frame of the reference microphone (before the frame's anti-noise is computed). */
   observe(reference: Float32Array): void {
+    // Into the ring: at most two block copies (a frame is shorter than the window), not a loop per sample.
     const w = this.window;
     let pos = this.windowPos;
-    for (let i = 0; i < reference.length; i++) {
-      w[pos] = reference[i];
-      if (++pos === w.length) pos = 0;
+    let from = 0;
+    while (from < reference.length) {
+      const n = Math.min(reference.length - from, w.length - pos);
+      w.set(n === reference.length ? reference : reference.subarray(from, from + n), pos);
+      from += n;
+      pos += n;
+      if (pos === w.length) pos = 0;
     }
     this.windowPos = pos;
     this.windowFilled = Math.min(w.length, this.windowFilled + reference.length);

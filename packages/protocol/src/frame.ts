@@ -142,6 +142,14 @@ export function createFrameHeader(): FrameHeader {
   };
 }
 
+/** Float32 samples are little-endian on the wire: on such a host they are copied byte for byte, not one by one. */
+export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** The bytes of a Float32Array (a view, no copy). */
+export function float32Bytes(samples: Float32Array): Uint8Array {
+  return new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
+}
+
 function viewOf(bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
@@ -244,16 +252,25 @@ function readChannel(view: DataView, offset: number, format: SampleFormat, out: 
     for (let i = 0; i < n; i++) out[i] = view.getInt16(offset + 2 * i, true) / INT16_SCALE;
     return;
   }
+  if (HOST_LITTLE_ENDIAN) {
+    float32Bytes(out).set(new Uint8Array(view.buffer, view.byteOffset + offset, 4 * n));
+    for (let i = 0; i < n; i++) {
+      if (!Number.isFinite(out[i])) throw invalidSample(out[i], channel, i);
+    }
+    return;
+  }
   for (let i = 0; i < n; i++) {
     const s = view.getFloat32(offset + 4 * i, true);
-    if (!Number.isFinite(s)) {
-      throw new ProtocolError('INVALID_AUDIO', `non-finite sample ${s} in channel ${channel} at index ${i}`, {
-        channel,
-        sampleIndex: i,
-      });
-    }
+    if (!Number.isFinite(s)) throw invalidSample(s, channel, i);
     out[i] = s;
   }
+}
+
+function invalidSample(s: number, channel: number, i: number): ProtocolError {
+  return new ProtocolError('INVALID_AUDIO', `non-finite sample ${s} in channel ${channel} at index ${i}`, {
+    channel,
+    sampleIndex: i,
+  });
 }
 
 /** Writes one channel at byte `offset`. Throws INVALID_AUDIO at the first NaN/±∞: a frame the peer would reject. */
@@ -268,7 +285,12 @@ function writeChannel(view: DataView, offset: number, format: SampleFormat, samp
     }
   }
   if (format === 'float32') {
-    for (let i = 0; i < n; i++) view.setFloat32(offset + 4 * i, samples[i], true);
+    if (HOST_LITTLE_ENDIAN) {
+      // Already in place when the caller had the samples computed straight into `target`.
+      if (samples.buffer !== view.buffer || samples.byteOffset !== view.byteOffset + offset) {
+        new Uint8Array(view.buffer, view.byteOffset + offset, 4 * n).set(float32Bytes(samples));
+      }
+    } else for (let i = 0; i < n; i++) view.setFloat32(offset + 4 * i, samples[i], true);
     return;
   }
   for (let i = 0; i < n; i++) {

@@ -10,6 +10,7 @@
  */
 
 import { ProtocolError } from './errors.js';
+import { float32Bytes, HOST_LITTLE_ENDIAN } from './frame.js';
 
 /** anc.proto beside this file. In Node: `fileURLToPath(ANC_PROTO_PATH)`; bundlers resolve it as an asset. */
 export const ANC_PROTO_PATH: URL = new URL('./anc.proto', import.meta.url);
@@ -93,6 +94,10 @@ export function planarFloat32ToBytes(...channels: Float32Array[]): Uint8Array {
     if (ch.length !== frameSize) throw new RangeError(`channels differ in length: ${ch.length} vs ${frameSize}`);
   }
   const out = new Uint8Array(frameSize * channels.length * 4);
+  if (HOST_LITTLE_ENDIAN) {
+    for (let c = 0; c < channels.length; c++) out.set(float32Bytes(channels[c]), c * frameSize * 4);
+    return out;
+  }
   const view = new DataView(out.buffer);
   let offset = 0;
   for (const ch of channels) {
@@ -112,6 +117,14 @@ export function bytesToFloat32(bytes: Uint8Array): Float32Array {
   }
   const n = bytes.byteLength / 4;
   const out = new Float32Array(n);
+  if (HOST_LITTLE_ENDIAN) {
+    float32Bytes(out).set(bytes);
+    for (let i = 0; i < n; i++) {
+      const s = out[i];
+      if (!Number.isFinite(s)) throw new ProtocolError('INVALID_AUDIO', `non-finite sample ${s} at index ${i}`, { sampleIndex: i });
+    }
+    return out;
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let i = 0; i < n; i++) {
     const s = view.getFloat32(4 * i, true);
@@ -131,6 +144,39 @@ export function audioChunkChannels(chunk: Pick<AudioChunk, 'audioData' | 'channe
   reference: Float32Array;
   error: Float32Array;
 } {
+  checkAudioChunkLayout(chunk);
+  const samples = bytesToFloat32(chunk.audioData);
+  return { reference: samples.subarray(0, chunk.frameSize), error: samples.subarray(chunk.frameSize) };
+}
+
+/**
+ * audioChunkChannels into the caller's arrays of frameSize samples (a connection reuses them frame after frame):
+ * the same checks and errors, nothing allocated. On INVALID_AUDIO the arrays hold a partial frame.
+ */
+export function audioChunkChannelsInto(
+  chunk: Pick<AudioChunk, 'audioData' | 'channels' | 'frameSize'>, reference: Float32Array, error: Float32Array,
+): void {
+  checkAudioChunkLayout(chunk);
+  const n = chunk.frameSize;
+  if (reference.length !== n || error.length !== n) throw new RangeError(`the arrays must have frameSize (${n}) samples`);
+  const bytes = chunk.audioData;
+  if (HOST_LITTLE_ENDIAN) {
+    float32Bytes(reference).set(bytes.subarray(0, 4 * n));
+    float32Bytes(error).set(bytes.subarray(4 * n, 8 * n));
+  } else {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let i = 0; i < n; i++) {
+      reference[i] = view.getFloat32(4 * i, true);
+      error[i] = view.getFloat32(4 * (n + i), true);
+    }
+  }
+  for (let i = 0; i < 2 * n; i++) {
+    const s = i < n ? reference[i] : error[i - n];
+    if (!Number.isFinite(s)) throw new ProtocolError('INVALID_AUDIO', `non-finite sample ${s} at index ${i}`, { sampleIndex: i });
+  }
+}
+
+function checkAudioChunkLayout(chunk: Pick<AudioChunk, 'audioData' | 'channels' | 'frameSize'>): void {
   if (chunk.channels !== 2) {
     throw new ProtocolError('MALFORMED_FRAME', `AudioChunk has ${chunk.channels} channels, expected 2 (reference + error)`);
   }
@@ -141,6 +187,4 @@ export function audioChunkChannels(chunk: Pick<AudioChunk, 'audioData' | 'channe
       `AudioChunk carries ${chunk.audioData.byteLength} bytes, frameSize ${chunk.frameSize} × 2 channels × float32 needs ${expected}`,
     );
   }
-  const samples = bytesToFloat32(chunk.audioData);
-  return { reference: samples.subarray(0, chunk.frameSize), error: samples.subarray(chunk.frameSize) };
 }

@@ -43,6 +43,7 @@ export {
   ANC_PROTO_PATH,
   ANC_SERVICE_NAME,
   audioChunkChannels,
+  audioChunkChannelsInto,
   bytesToFloat32,
   planarFloat32ToBytes,
   type AntiNoiseChunk,

@@ -61,6 +61,11 @@ export interface SessionView {
 
 const WEBHOOK_TIMEOUT_MS = 2000;
 
+/** The per-frame metrics' label sets, built once (not one object per frame). */
+const TRANSPORT_LABELS: Record<SessionTransport, { transport: SessionTransport }> = {
+  rest: { transport: 'rest' }, ws: { transport: 'ws' }, grpc: { transport: 'grpc' }, webrtc: { transport: 'webrtc' },
+};
+
 const PATCH_KEYS = new Set(['algorithm', 'stepSize', 'intensity', 'enabled']);
 
 interface StatsCursor {
@@ -244,10 +249,12 @@ export class SessionService {
    * The hot path: one frame through the engine, timed from `receivedAt` (performance.now() when the transport got
    * the bytes) to now, and counted by transport. null: the engine dropped it as late.
    */
-  async processFrame(session: LiveSession, frame: AudioFrame, transport: SessionTransport, receivedAt: number): Promise<AntiNoiseFrame | null> {
-    const labels = { transport };
+  async processFrame(
+    session: LiveSession, frame: AudioFrame, transport: SessionTransport, receivedAt: number, output?: Float32Array,
+  ): Promise<AntiNoiseFrame | null> {
+    const labels = TRANSPORT_LABELS[transport];
     try {
-      const result = await this.engine.processFrame(frame);
+      const result = await this.engine.processFrame(frame, output);
       if (result === null) {
         this.metrics.framesLate.inc(labels);
         return null;

@@ -11,11 +11,12 @@
  *
  * ProcessAudioFile (unary): the file-job cancellation, synchronously, in a worker thread.
  */
+import { endianness } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import {
-  ANC_PROTO_LOADER_OPTIONS, ANC_PROTO_PATH, audioChunkChannels, ErrorCode, planarFloat32ToBytes, ProtocolError,
+  ANC_PROTO_LOADER_OPTIONS, ANC_PROTO_PATH, audioChunkChannelsInto, ErrorCode, planarFloat32ToBytes, ProtocolError,
   type AntiNoiseChunk, type AudioChunk, type AudioFileRequest, type AudioFileResponse, type ErrorCodeName,
 } from '@antiphase/protocol';
 import { EngineError } from '@antiphase/engine';
@@ -46,6 +47,8 @@ interface GrpcPending {
 
 type StreamCall = grpc.ServerDuplexStream<AudioChunk, AntiNoiseChunk>;
 
+const HOST_LITTLE_ENDIAN = endianness() === 'LE';
+
 function emptyChunk(): AntiNoiseChunk {
   return {
     antiNoiseData: new Uint8Array(0), cancellationDb: 0, latencyUs: 0, noiseType: '', sessionId: '', sequence: 0, timestampUs: 0,
@@ -71,6 +74,8 @@ class GrpcStream {
   private readonly early: { chunk: AudioChunk; receivedAt: number }[] = [];
   private paused = false;
   private readonly pipeline: FramePipeline<GrpcPending>;
+  /** Sample buffers of frames the engine has taken (it copies them when a frame is submitted), reused. */
+  private readonly pool: { reference: Float32Array; error: Float32Array }[] = [];
 
   constructor(
     private readonly call: StreamCall,
@@ -81,7 +86,10 @@ class GrpcStream {
       capacity: options.queueFrames,
       maxSubmitted: Math.max(1, Math.min(8, Math.floor(options.queueFrames / 2))),
       submit: (frame) => this.submit(frame),
-      onDrop: () => options.sessions.countDropped(this.session ?? undefined, 'grpc'),
+      onDrop: (frame) => {
+        this.release(frame);
+        options.sessions.countDropped(this.session ?? undefined, 'grpc');
+      },
     });
     call.on('data', (chunk: AudioChunk) => this.onChunk(chunk));
     call.on('end', () => void this.finish());
@@ -160,10 +168,11 @@ class GrpcStream {
         `${session.sampleRate} Hz, ${session.frameSize} samples, ${session.sampleFormat}`, chunk);
       return;
     }
-    let channels;
+    const buffers = this.pool.pop() ?? { reference: new Float32Array(session.frameSize), error: new Float32Array(session.frameSize) };
     try {
-      channels = audioChunkChannels(chunk);
+      audioChunkChannelsInto(chunk, buffers.reference, buffers.error);
     } catch (error) {
+      this.pool.push(buffers);
       this.options.sessions.countInvalid('grpc');
       if (error instanceof ProtocolError) this.sendError(error.codeName, error.message, chunk);
       else this.sendError('INTERNAL', 'internal server error', chunk);
@@ -173,8 +182,8 @@ class GrpcStream {
       sequence: chunk.sequence,
       timestampUs: chunk.timestampUs,
       antiNoiseMissing: chunk.antiNoiseMissing,
-      reference: channels.reference,
-      error: channels.error,
+      reference: buffers.reference,
+      error: buffers.error,
       receivedAt,
     });
     this.applyBackPressure();
@@ -206,29 +215,47 @@ class GrpcStream {
 
   private async process(frame: GrpcPending): Promise<void> {
     const session = this.session!;
+    // The engine writes the anti-noise straight into the bytes of the answer (float32 LE): a fresh buffer per
+    // answer, never reused, since grpc-js may serialize a queued answer later.
+    const bytes = HOST_LITTLE_ENDIAN ? Buffer.allocUnsafe(4 * session.frameSize) : null;
+    const output = bytes ? new Float32Array(bytes.buffer, bytes.byteOffset, session.frameSize) : undefined;
     try {
-      const result = await this.options.sessions.processFrame(session, {
-        sessionId: session.id, sequence: frame.sequence, captureTimestampUs: frame.timestampUs,
-        antiNoiseMissing: frame.antiNoiseMissing, reference: frame.reference, error: frame.error,
-      }, 'grpc', frame.receivedAt);
+      let pending;
+      try {
+        // The engine copies the samples before processFrame returns its promise: the buffers are free after this call.
+        pending = this.options.sessions.processFrame(session, {
+          sessionId: session.id, sequence: frame.sequence, captureTimestampUs: frame.timestampUs,
+          antiNoiseMissing: frame.antiNoiseMissing, reference: frame.reference, error: frame.error,
+        }, 'grpc', frame.receivedAt, output);
+      } finally {
+        this.release(frame);
+      }
+      const result = await pending;
       if (this.closed || result === null) return;
+      // Every field of AntiNoiseChunk, written out (not spread over emptyChunk()): one object per answer.
       this.call.write({
-        ...emptyChunk(),
-        antiNoiseData: planarFloat32ToBytes(result.antiNoise),
+        antiNoiseData: bytes && result.antiNoise === output ? bytes : planarFloat32ToBytes(result.antiNoise),
         cancellationDb: Number.isFinite(result.nrDb) ? result.nrDb : 0,
         latencyUs: result.processingUs,
+        noiseType: result.noiseType ?? '',
         sessionId: session.id,
         sequence: result.sequence,
         timestampUs: result.captureTimestampUs,
         phase: result.emergencyBypass ? 'bypassed' : result.phase,
-        noiseType: result.noiseType ?? '',
-      });
+        errorCode: 0,
+        errorMessage: '',
+        eventJson: '',
+      } satisfies AntiNoiseChunk);
     } catch (error) {
       if (this.closed) return;
       const wire = toWireCode(error);
       this.sendError(wire.name, wire.message, { sequence: frame.sequence, timestampUs: frame.timestampUs });
       if (error instanceof EngineError && ['SESSION_ENDED', 'SESSION_FAILED', 'UNKNOWN_SESSION', 'ENGINE_CLOSED', 'OVERLOADED'].includes(error.code)) this.end();
     }
+  }
+
+  private release(frame: GrpcPending): void {
+    if (this.pool.length < this.options.queueFrames + 1) this.pool.push({ reference: frame.reference, error: frame.error });
   }
 
   /** Noise events travel as audio-less chunks with event_json (anc.proto). */

@@ -13,14 +13,17 @@
  */
 import {
   decodeFrame, decodeFrameInto, encodeAntiNoiseFrame, encodeErrorFrame, encodeJsonFrame, MAX_FRAME_BYTES, ProtocolError,
-  readFrameHeader, createFrameHeader, type ErrorCodeName, type FrameHeader,
+  readFrameHeader, createFrameHeader, HEADER_BYTES, type ErrorCodeName, type FrameHeader,
 } from '@antiphase/protocol';
+import { endianness } from 'node:os';
 import { EngineError, type SessionStats } from '@antiphase/engine';
 import { ApiError, toWireCode } from '../errors.js';
 import type { Principal } from '../auth/service.js';
 import type { ClientNoiseEvent, LiveSession, SessionService } from '../sessions.js';
 import type { SessionTransport } from '../store/types.js';
 import { FramePipeline } from './pipeline.js';
+
+const HOST_LITTLE_ENDIAN = endianness() === 'LE';
 
 /** WebSocket close codes (RFC 6455 §7.4.1). */
 export const WS_CLOSE = { normal: 1000, goingAway: 1001, policyViolation: 1008, tooBig: 1009, internal: 1011 } as const;
@@ -293,10 +296,22 @@ export class StreamConnection {
   private async submit(frame: PendingFrame): Promise<void> {
     const session = this.session!;
     const { sessions, socket } = this.options;
+    // float32 answers: the engine writes the anti-noise straight into the frame that goes out. A fresh buffer per
+    // answer (from Node's pool: no zero fill; every byte is written below), never reused, so the socket library
+    // may hold it for as long as it needs.
+    let wire: Buffer | undefined;
+    let output: Float32Array | undefined;
+    if (!this.options.media && session.sampleFormat === 'float32' && HOST_LITTLE_ENDIAN) {
+      wire = Buffer.allocUnsafe(HEADER_BYTES + 4 * session.frameSize);
+      output = new Float32Array(wire.buffer, wire.byteOffset + HEADER_BYTES, session.frameSize);
+    }
     let pending;
     try {
       // The engine copies the samples before processFrame returns its promise: the buffers are free after this call.
-      pending = sessions.processFrame(session, { sessionId: session.id, ...frame }, this.transport, frame.receivedAt);
+      pending = sessions.processFrame(session, {
+        sessionId: session.id, sequence: frame.sequence, captureTimestampUs: frame.captureTimestampUs,
+        antiNoiseMissing: frame.antiNoiseMissing, reference: frame.reference, error: frame.error,
+      }, this.transport, frame.receivedAt, output);
     } finally {
       this.release(frame);
     }
@@ -314,7 +329,7 @@ export class StreamConnection {
       socket.send(encodeAntiNoiseFrame({
         sequence: result.sequence, captureTimestampUs: result.captureTimestampUs, sampleRate: session.sampleRate,
         antiNoise: result.antiNoise, processingUs: result.processingUs, sampleFormat: session.sampleFormat,
-      }));
+      }, wire));
     } catch (error) {
       if (this.state === 'closed') return;
       const wire = toWireCode(error);

@@ -349,7 +349,8 @@ class Room {
         return;
       }
       const ok = this.call.write({
-        audioData: this.buffer.subarray(32), sampleRate: gen.options.sampleRate, channels: 2, timestampUs: captureUs, sessionId: '',
+        // A copy: a message queued in the call's write buffer is serialised later, after this room's buffer is refilled.
+        audioData: Buffer.from(this.buffer.subarray(32)), sampleRate: gen.options.sampleRate, channels: 2, timestampUs: captureUs, sessionId: '',
         sequence: seq, frameSize: N, configJson: '', antiNoiseMissing: missing,
       });
       if (!ok) this.grpcBlocked = true;

@@ -36,6 +36,7 @@ export {
   type FrameTypeName,
   type JsonFrameTypeName,
   type SampleFormat,
+  HOST_LITTLE_ENDIAN,
 } from './frame.js';
 export {
   ANC_PROTO_LOADER_OPTIONS,

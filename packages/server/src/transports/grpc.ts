@@ -11,12 +11,11 @@
  *
  * ProcessAudioFile (unary): the file-job cancellation, synchronously, in a worker thread.
  */
-import { endianness } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import {
-  ANC_PROTO_LOADER_OPTIONS, ANC_PROTO_PATH, audioChunkChannelsInto, ErrorCode, planarFloat32ToBytes, ProtocolError,
+  ANC_PROTO_LOADER_OPTIONS, ANC_PROTO_PATH, audioChunkChannelsInto, ErrorCode, HOST_LITTLE_ENDIAN, planarFloat32ToBytes, ProtocolError,
   type AntiNoiseChunk, type AudioChunk, type AudioFileRequest, type AudioFileResponse, type ErrorCodeName,
 } from '@antiphase/protocol';
 import { EngineError } from '@antiphase/engine';
@@ -46,8 +45,6 @@ interface GrpcPending {
 }
 
 type StreamCall = grpc.ServerDuplexStream<AudioChunk, AntiNoiseChunk>;
-
-const HOST_LITTLE_ENDIAN = endianness() === 'LE';
 
 function emptyChunk(): AntiNoiseChunk {
   return {

@@ -13,17 +13,14 @@
  */
 import {
   decodeFrame, decodeFrameInto, encodeAntiNoiseFrame, encodeErrorFrame, encodeJsonFrame, MAX_FRAME_BYTES, ProtocolError,
-  readFrameHeader, createFrameHeader, HEADER_BYTES, type ErrorCodeName, type FrameHeader,
+  readFrameHeader, createFrameHeader, HEADER_BYTES, HOST_LITTLE_ENDIAN, type ErrorCodeName, type FrameHeader,
 } from '@antiphase/protocol';
-import { endianness } from 'node:os';
 import { EngineError, type SessionStats } from '@antiphase/engine';
 import { ApiError, toWireCode } from '../errors.js';
 import type { Principal } from '../auth/service.js';
 import type { ClientNoiseEvent, LiveSession, SessionService } from '../sessions.js';
 import type { SessionTransport } from '../store/types.js';
 import { FramePipeline } from './pipeline.js';
-
-const HOST_LITTLE_ENDIAN = endianness() === 'LE';
 
 /** WebSocket close codes (RFC 6455 §7.4.1). */
 export const WS_CLOSE = { normal: 1000, goingAway: 1001, policyViolation: 1008, tooBig: 1009, internal: 1011 } as const;

@@ -135,6 +135,17 @@ test('a frame overtaken by its successor is counted late, not also lost; one tha
   assert.equal(stats.framesProcessed, 6);
 });
 
+test('a snapshot keeps the frames counted lost, so one that arrives after a restore is counted late, not both', () => {
+  const session = new Session('before', CONFIG);
+  for (const k of [0, 1, 3]) session.processFrame(frameOf('before', k, k * 10_000));
+  assert.equal(session.stats().framesLost, 1, 'frame 2 has not come (yet)');
+  const restored = Session.fromSnapshot('after', CONFIG, session.snapshot());
+  restored.processFrame(frameOf('after', 2, 20_000));
+  const stats = restored.stats();
+  assert.equal(stats.framesLate, 1);
+  assert.equal(stats.framesLost, 0, 'frame 2 came, late');
+});
+
 test('the engine rejects non-finite audio and frames of the wrong size, and the session carries on', async (t) => {
   const engine = new Engine({ workers: 1 });
   t.after(() => engine.close());

@@ -106,6 +106,11 @@ export class EnvelopeReader {
     return this.state[name];
   }
 
+  /** A header field that older snapshots may lack: undefined where absent. */
+  optional(name: string): unknown {
+    return Object.hasOwn(this.state, name) ? this.state[name] : undefined;
+  }
+
   has(blob: string): boolean {
     return Object.hasOwn(this.blobs, blob);
   }

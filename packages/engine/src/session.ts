@@ -111,8 +111,8 @@ export class Session {
   private framesLost = 0;
   /**
    * The sequences most recently counted lost, by sequence mod RECENT_GAPS: a frame that only arrived out of order
-   * (an unordered WebRTC channel) turns from lost into late when it comes, so it is not counted twice. Not in
-   * snapshots: a restored session at worst counts a straggler from before the restore as both.
+   * (an unordered WebRTC channel) turns from lost into late when it comes, so it is not counted twice. In
+   * snapshots, so a straggler from before a restore is not counted as both.
    */
   private readonly recentGaps = new Float64Array(RECENT_GAPS).fill(-1);
   private framesInvalid = 0;
@@ -455,6 +455,7 @@ export class Session {
       differenceQuiet: this.differenceQuiet,
       nr: [this.disturbanceEnergy, this.errorEnergy, this.nrSamples, this.nrDb],
       nrHistoryDb: this.nrHistoryDb,
+      recentGaps: Array.from(this.recentGaps).filter((sequence) => sequence >= 0),
       noise: this.monitor.toJSON(),
     }, blobs);
   }
@@ -508,6 +509,12 @@ export class Session {
     this.differenceQuiet = reader.number('differenceQuiet');
     const nr = numbers(reader.value('nr'), 4);
     this.nrHistoryDb.splice(0, this.nrHistoryDb.length, ...numbers(reader.value('nrHistoryDb'), -1));
+    // Absent from snapshots taken before the gaps were kept.
+    const gaps = reader.optional('recentGaps');
+    for (const sequence of gaps === undefined ? [] : numbers(gaps, -1)) {
+      if (!Number.isSafeInteger(sequence) || sequence < 0) throw new EngineError('INVALID_SNAPSHOT', `recentGaps holds ${sequence}, not a frame sequence`);
+      this.recentGaps[sequence % RECENT_GAPS] = sequence;
+    }
     reader.readFloats('emittedHistory', this.emittedHistory);
     reader.readFloats('differenceHistory', this.differenceHistory);
     if (reader.has('controller')) {

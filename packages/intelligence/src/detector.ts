@@ -306,7 +306,9 @@ export class EmergencySoundDetector {
       const alpha = frameIndex < 8 ? 0.5 : this.hopSize / this.sampleRate;
       for (let k = this.kLow - 1; k <= this.kHigh + 1; k++) background[k] += alpha * (power[k] - background[k]);
     }
-    this.recentPower.set(power.subarray(this.kLow - 1, this.kHigh + 2), (frameIndex % DIP_FRAMES) * power.length + this.kLow - 1);
+    // The band's power into the dip ring (a loop, not set(subarray()), which would allocate a view every hop).
+    const ringOffset = (frameIndex % DIP_FRAMES) * power.length;
+    for (let k = this.kLow - 1; k <= this.kHigh + 1; k++) this.recentPower[ringOffset + k] = power[k];
 
     if (this.isActive && frameIndex - this.lastQualifyingFrame > this.releaseFrames) {
       this.isActive = false;
@@ -374,7 +376,12 @@ export class EmergencySoundDetector {
 
   /** A stable track whose level fell ≥ 12 dB below its peak rises again by ≥ 10 dB: the next beep starts. */
   private beepRestarts(peak3: number): boolean {
-    return this.trackMax - this.trackMin < this.o.minSweepOctaves && this.trackDip * 16 <= this.trackPowerMax && peak3 >= 10 * this.trackDip;
+    return this.trackIsStable() && this.trackDip * 16 <= this.trackPowerMax && peak3 >= 10 * this.trackDip;
+  }
+
+  /** The track holds one frequency (it spans less than a sweep): a beep, not a siren. */
+  private trackIsStable(): boolean {
+    return this.trackMax - this.trackMin < this.o.minSweepOctaves;
   }
 
   /** Highest over lowest of the track's recent levels (its first frame left out). */
@@ -411,7 +418,7 @@ export class EmergencySoundDetector {
     const sustained = this.trackPower >= 0.25 * this.trackPowerMax;
     let kind: EmergencyKind | null = null;
     if (sweeping) kind = 'siren';
-    else if (this.trackMax - this.trackMin < this.o.minSweepOctaves && sustained && this.trackOnsetDb >= this.o.minOnsetDb) {
+    else if (this.trackIsStable() && sustained && this.trackOnsetDb >= this.o.minOnsetDb) {
       // A stable tone that started abruptly: an alarm if it repeats (the same tone began within the last 4 s).
       const windowFrames = (REPEAT_WINDOW_S * this.sampleRate) / this.hopSize;
       const repeated = this.recentStarts.some(([f, l]) => frameIndex - f <= windowFrames && f !== this.trackStartFrame && Math.abs(l - log2f) <= REPEAT_TOLERANCE_OCTAVES);
@@ -435,7 +442,7 @@ export class EmergencySoundDetector {
    * frame is an alarm beep (a beep stops; an impact's ring decays first).
    */
   private endTrack(frameIndex: number, events: EmergencyEvent[]): void {
-    const stable = this.trackMax - this.trackMin < this.o.minSweepOctaves;
+    const stable = this.trackIsStable();
     const abrupt = this.trackOnsetDb >= this.o.minOnsetDb;
     const beepFrames = (MAX_BEEP_S * this.sampleRate) / this.hopSize;
     if (stable && abrupt && this.trackLength >= this.minTrackFrames && this.trackLength <= beepFrames && this.trackPower >= 0.25 * this.trackPowerMax) {

@@ -3,7 +3,7 @@
  *
  * For each transport (WebSocket, gRPC, WebRTC data channel) and frame size (32 and 160 samples at 16 kHz, FxNLMS with 256 taps, a
  * known Ŝ of D·N + 256 taps, so every session controls from its first frame): a fresh server in its own child process (bench/lib/server-child.ts,
- * loopback, temporary data directory) and, in this process, a light load generator (bench/lib/loadgen.ts) running
+ * loopback, temporary data directory) and, in this process, a light load generator (bench/lib/loadgen.ts, on the threads of bench/lib/loadgen-pool.ts) running
  * N virtual rooms paced in real time. Measured at 1 and 100 sessions and at the largest sustainable number, found
  * by a ramp (+100 per step from 100) then a bisection; each step settles, then measures for a window:
  *
@@ -23,6 +23,11 @@
  *   --sessions 1,50,100     fixed session counts instead of 1, 100 and the search; --repeat N runs them N times
  *                           (a fresh server each time) and reports the median of every figure and "ok k/N"
  *   --server-args "…"       extra node flags for the server process (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof")
+ *   --gen-threads N         load-generator threads (default 2; bench/lib/loadgen-pool.ts), rooms split evenly
+ *   --floor                 with --sessions, WebSocket only: each run of the steps also runs them against
+ *                           bench/lib/floor-server.ts (the least a Node ws server must do per frame: no engine, no
+ *                           DSP), alternating with the service, and prints the service's CPU per session as a ratio
+ *                           to the floor's — a baseline measured in the same run on the same machine
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -30,7 +35,8 @@ import { loadavg, tmpdir, cpus, endianness } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { LoadGenerator, quantile, type Step, type Transport } from './lib/loadgen.js';
+import { quantile, type Transport } from './lib/loadgen.js';
+import { LoadGeneratorPool } from './lib/loadgen-pool.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -45,6 +51,8 @@ const { values: args } = parseArgs({
     'server-args': { type: 'string' },
     sessions: { type: 'string' },
     repeat: { type: 'string' },
+    floor: { type: 'boolean' },
+    'gen-threads': { type: 'string' },
   },
 });
 
@@ -63,6 +71,10 @@ const MEASURE_S = Number(args.measure ?? (QUICK ? 3 : 6));
 const FIXED = args.sessions ? args.sessions.split(',').map(Number) : null;
 /** With --sessions: run the list this many times, each on a fresh server, and report each step's medians. */
 const REPEAT = Math.max(1, Number(args.repeat ?? 1));
+const GEN_THREADS = Math.max(1, Number(args['gen-threads'] ?? 2));
+/** Also measure the transport floor (bench/lib/floor-server.ts) at the same steps, as the baseline. */
+const FLOOR = args.floor === true;
+if (FLOOR && (transports.some((t) => t !== 'ws') || !FIXED)) throw new Error('--floor needs --transports ws and --sessions (the floor has a WebSocket server only)');
 
 const log = (text: string): void => {
   process.stderr.write(`bench:server: ${text}\n`);
@@ -76,13 +88,13 @@ interface ServerProcess {
   stop(): Promise<void>;
 }
 
-async function startServerProcess(): Promise<ServerProcess> {
+async function startServerProcess(floor: boolean): Promise<ServerProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'antiphase-bench-'));
   const execArgv = ['--import', 'tsx', ...(args['server-args'] ? args['server-args'].split(/\s+/).filter(Boolean) : [])];
   // WebRTC stays on loopback, where the load generator's peers are.
   const env: NodeJS.ProcessEnv = { ...process.env, BENCH_DATA_DIR: dataDir, ANTIPHASE_CONFIG: '', ANTIPHASE_WEBRTC_ADDRESSES: '127.0.0.1' };
   if (args.workers !== undefined) env.ANTIPHASE_WORKERS = args.workers;
-  const child = fork(new URL('./lib/server-child.ts', import.meta.url), [], { execArgv, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(new URL(floor ? './lib/floor-server.ts' : './lib/server-child.ts', import.meta.url), [], { execArgv, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ready = await new Promise<{ url: string; grpcPort: number; workers: number }>((resolve, reject) => {
     child.once('message', (message) => resolve(message as { url: string; grpcPort: number; workers: number }));
     child.once('exit', (code) => reject(new Error(`the server process exited with code ${code} before it was ready`)));
@@ -155,22 +167,22 @@ export interface StepResult {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function measureStep(gen: LoadGenerator, server: ServerProcess, frameMs: number): Promise<StepResult> {
+async function measureStep(gen: LoadGeneratorPool, server: ServerProcess, frameMs: number): Promise<StepResult> {
   await sleep(SETTLE_S * 1000);
   const cpu0 = processCpuS(server.pid);
   const main0 = processCpuS(server.pid, true);
   const self0 = selfCpuS();
   const t0 = performance.now();
-  const step: Step = gen.beginStep();
+  await gen.beginStep();
   await sleep(MEASURE_S * 1000);
-  gen.endStep();
+  await gen.endStep();
   const windowS = (performance.now() - t0) / 1000;
   const serverCpu = ((processCpuS(server.pid) - cpu0) / windowS) * 100;
   const serverMainCpu = ((processCpuS(server.pid, true) - main0) / windowS) * 100;
   const selfCpu = ((selfCpuS() - self0) / windowS) * 100;
   // Answers of the window's last frames: give them time to arrive (they then count as late, not lost).
   await sleep(Math.max(300, 4 * PLAYOUT_DELAY * frameMs));
-  gen.forgetStep(step);
+  const { counters: step, roomsClosed } = await gen.collectStep();
   const rtt = step.rttUs.sorted();
   const proc = step.processingUs.sorted();
   const lag = step.sendLagUs.sorted();
@@ -201,7 +213,7 @@ async function measureStep(gen: LoadGenerator, server: ServerProcess, frameMs: n
   if (result.framesLate > 0) reasons.push(`${result.framesLate} late`);
   if (result.framesLost > 0) reasons.push(`${result.framesLost} lost`);
   if (Object.keys(result.errors).length > 0) reasons.push(`errors ${JSON.stringify(result.errors)}`);
-  if (gen.roomsClosed() > 0) reasons.push(`${gen.roomsClosed()} streams closed`);
+  if (roomsClosed > 0) reasons.push(`${roomsClosed} streams closed`);
   result.sustainable = reasons.length === 0;
   result.why = reasons.length ? reasons.join('; ') : null;
   return result;
@@ -232,17 +244,17 @@ interface ConfigResult {
   steps: StepResult[];
 }
 
-async function runConfig(transport: Transport, frameSize: number): Promise<ConfigResult> {
+async function runConfig(transport: Transport, frameSize: number, floor = false): Promise<ConfigResult> {
   const frameMs = (frameSize * 1000) / SAMPLE_RATE;
-  const server = await startServerProcess();
-  const gen = new LoadGenerator({
+  const server = await startServerProcess(floor);
+  const gen = new LoadGeneratorPool({
     transport, url: server.url, grpcAddress: server.grpcAddress, token: await token(server.url), sampleRate: SAMPLE_RATE, frameSize,
     playoutDelayFrames: PLAYOUT_DELAY,
     config: {
       sampleRate: SAMPLE_RATE, frameSize, algorithm: 'fxnlms', taps: TAPS, playoutDelayFrames: PLAYOUT_DELAY,
       secondaryPathEstimate: secondaryPathEstimate(frameSize),
     },
-  });
+  }, GEN_THREADS);
   const result: ConfigResult = { transport, frameSize, frameMs, serverWorkers: server.workers, at1: null, at100: null, max: null, maxSessions: 0, steps: [] };
   const at = async (n: number): Promise<StepResult> => {
     let step: StepResult;
@@ -253,7 +265,7 @@ async function runConfig(transport: Transport, frameSize: number): Promise<Confi
       step = { ...emptyStep(n), why: `could not open ${n} sessions: ${(error as Error).message}` };
     }
     result.steps.push(step);
-    log(`${transport} N=${frameSize} ${String(n).padStart(4)} sessions: ${step.sustainable ? 'ok  ' : 'FAIL'} ` +
+    log(`${floor ? 'floor ' : ''}${transport} N=${frameSize} ${String(n).padStart(4)} sessions: ${step.sustainable ? 'ok  ' : 'FAIL'} ` +
       `proc p50/p99 ${f(step.processingUsP50, 0)}/${f(step.processingUsP99, 0)} µs, rtt p50/p95/p99 ${f(step.rttMsP50, 2)}/${f(step.rttMsP95, 2)}/${f(step.rttMsP99, 2)} ms, ` +
       `sent ${step.framesSent} late ${step.framesLate} lost ${step.framesLost}, cpu server ${f(step.serverCpuPercent, 0)}% (main thread ${f(step.serverMainThreadCpuPercent, 0)}%) gen ${f(step.loadGeneratorCpuPercent, 0)}%, ` +
       `gen lag p99 ${f(step.sendLagMsP99, 2)} ms, load ${f(step.loadAverage, 1)}${step.why ? ` — ${step.why}` : ''}`);
@@ -324,12 +336,34 @@ function row(config: ConfigResult, label: string, s: StepResult | null): string 
 const startedAt = new Date();
 log(`${cpus().length} cores, load average ${loadavg().map((v) => v.toFixed(1)).join(' ')}; settle ${SETTLE_S} s, measure ${MEASURE_S} s per step`);
 const results: ConfigResult[] = [];
+/** With --floor: the floor's results, one per entry of `results`. */
+const floors: ConfigResult[] = [];
+const merged = (runs: ConfigResult[]): ConfigResult =>
+  runs.length === 1 ? runs[0] : { ...runs[0], steps: runs[0].steps.map((_, i) => medianStep(runs.map((run) => run.steps[i]))) };
 for (const transport of transports) {
   for (const frameSize of frames) {
     const runs: ConfigResult[] = [];
-    for (let r = 0; r < (FIXED ? REPEAT : 1); r++) runs.push(await runConfig(transport, frameSize));
-    results.push(runs.length === 1 ? runs[0] : { ...runs[0], steps: runs[0].steps.map((_, i) => medianStep(runs.map((run) => run.steps[i]))) });
+    const floorRuns: ConfigResult[] = [];
+    for (let r = 0; r < (FIXED ? REPEAT : 1); r++) {
+      // Floor and service alternate, so that drift in the machine's speed hits both alike.
+      if (FLOOR) floorRuns.push(await runConfig(transport, frameSize, true));
+      runs.push(await runConfig(transport, frameSize));
+    }
+    results.push(merged(runs));
+    if (FLOOR) floors.push(merged(floorRuns));
   }
+}
+
+/** Per session, in % of one core: the service's CPU (whole process, main thread) and the generator's, each against the floor's. */
+function floorRatios(service: ConfigResult, floor: ConfigResult): string[] {
+  return service.steps.map((s, i) => {
+    const b = floor.steps[i];
+    const per = (value: number, n: number): number => value / n;
+    const cell = (pick: (x: StepResult) => number): string =>
+      `${f(per(pick(s), s.sessions), 3)} / ${f(per(pick(b), b.sessions), 3)} = ${f(pick(s) / pick(b), 2)}×`;
+    return `| ${service.transport} | ${service.frameSize} | ${s.sessions} | ${cell((x) => x.serverCpuPercent)} | ${cell((x) => x.serverMainThreadCpuPercent)} | ` +
+      `${cell((x) => x.loadGeneratorCpuPercent)} | ${s.sustainable ? 'yes' : 'no'} / ${b.sustainable ? 'yes' : 'no'} |`;
+  });
 }
 
 /** The median of each figure over repeated runs of one step; sustainable when most runs were, `why` says how many. */
@@ -350,12 +384,12 @@ const finishedAt = new Date();
 
 if (args.json) {
   process.stdout.write(`${JSON.stringify({
-    startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), cores: cpus().length, node: process.version,
-    sampleRate: SAMPLE_RATE, taps: TAPS, playoutDelayFrames: PLAYOUT_DELAY, settleS: SETTLE_S, measureS: MEASURE_S, results,
+    generatorThreads: GEN_THREADS, startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), cores: cpus().length, node: process.version,
+    sampleRate: SAMPLE_RATE, taps: TAPS, playoutDelayFrames: PLAYOUT_DELAY, settleS: SETTLE_S, measureS: MEASURE_S, results, ...(FLOOR ? { floors } : {}),
   })}\n`);
 } else {
   const lines = [
-    `Service benchmark, ${startedAt.toISOString()} – ${finishedAt.toISOString()}, ${cpus().length} cores (server and load generator share them), engine workers ${results[0]?.serverWorkers ?? '?'} (0: inline), node ${process.version}`,
+    `Service benchmark, ${startedAt.toISOString()} – ${finishedAt.toISOString()}, ${cpus().length} cores (server and load generator share them), load generator on ${GEN_THREADS} thread(s), engine workers ${results[0]?.serverWorkers ?? '?'} (0: inline), node ${process.version}`,
     '',
     '| transport | frame | sessions | server processing p50 / p99 µs | round trip p50 / p95 / p99 ms | frames sent / late / lost | server CPU % (main thread) | load-gen CPU % | gen lag p99 ms | load avg |',
     '|---|---|---|---:|---:|---:|---:|---:|---:|---:|',
@@ -372,6 +406,15 @@ if (args.json) {
   lines.push('', 'Search steps (sessions: ok/FAIL, reason):');
   for (const config of results) {
     lines.push(`- ${config.transport}, ${config.frameSize}: ${config.steps.map((s) => `${s.sessions} ${s.sustainable ? 'ok' : `FAIL (${s.why})`}`).join(', ')}`);
+  }
+  if (FLOOR) {
+    lines.push('', 'The transport floor (bench/lib/floor-server.ts, not the service), same steps, alternating with the service:', '',
+      '| transport | frame | sessions | server processing p50 / p99 µs | round trip p50 / p95 / p99 ms | frames sent / late / lost | server CPU % (main thread) | load-gen CPU % | gen lag p99 ms | load avg |',
+      '|---|---|---|---:|---:|---:|---:|---:|---:|---:|');
+    for (const config of floors) for (const s of config.steps) lines.push(row(config, String(s.sessions), s));
+    lines.push('', 'Per session, % of one core: service / floor = ratio', '',
+      '| transport | frame | sessions | server process | server main thread | load generator | sustainable (service / floor) |', '|---|---|---|---:|---:|---:|---|');
+    results.forEach((config, i) => lines.push(...floorRatios(config, floors[i])));
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -39,8 +39,17 @@ export class Recorder {
     this.data[this.length++] = value;
   }
 
+  /** A copy of the values pushed so far. */
+  values(): Float64Array {
+    return this.data.slice(0, this.length);
+  }
+
+  pushAll(values: Float64Array): void {
+    for (let i = 0; i < values.length; i++) this.push(values[i]);
+  }
+
   sorted(): Float64Array {
-    return this.data.slice(0, this.length).sort();
+    return this.values().sort();
   }
 }
 

@@ -358,9 +358,8 @@ for (const transport of transports) {
 function floorRatios(service: ConfigResult, floor: ConfigResult): string[] {
   return service.steps.map((s, i) => {
     const b = floor.steps[i];
-    const per = (value: number, n: number): number => value / n;
     const cell = (pick: (x: StepResult) => number): string =>
-      `${f(per(pick(s), s.sessions), 3)} / ${f(per(pick(b), b.sessions), 3)} = ${f(pick(s) / pick(b), 2)}×`;
+      `${f(pick(s) / s.sessions, 3)} / ${f(pick(b) / b.sessions, 3)} = ${f(pick(s) / pick(b), 2)}×`;
     return `| ${service.transport} | ${service.frameSize} | ${s.sessions} | ${cell((x) => x.serverCpuPercent)} | ${cell((x) => x.serverMainThreadCpuPercent)} | ` +
       `${cell((x) => x.loadGeneratorCpuPercent)} | ${s.sustainable ? 'yes' : 'no'} / ${b.sustainable ? 'yes' : 'no'} |`;
   });

@@ -24,9 +24,9 @@
  *                           (a fresh server each time) and reports the median of every figure and "ok k/N"
  *   --server-args "…"       extra node flags for the server process (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof")
  *   --gen-threads N         load-generator threads (default 2; bench/lib/loadgen-pool.ts), rooms split evenly
- *   --floor                 with --sessions, WebSocket only: each run of the steps also runs them against
- *                           bench/lib/floor-server.ts (the least a Node ws server must do per frame: no engine, no
- *                           DSP), alternating with the service, and prints the service's CPU per session as a ratio
+ *   --floor                 with --sessions: each run of the steps also runs them against
+ *                           bench/lib/floor-server.ts (the least a Node ws or grpc-js server must do per frame: no
+ *                           engine, no DSP), alternating with the service, and prints the service's CPU per session as a ratio
  *                           to the floor's — a baseline measured in the same run on the same machine
  */
 import { fork } from 'node:child_process';
@@ -74,7 +74,7 @@ const REPEAT = Math.max(1, Number(args.repeat ?? 1));
 const GEN_THREADS = Math.max(1, Number(args['gen-threads'] ?? 2));
 /** Also measure the transport floor (bench/lib/floor-server.ts) at the same steps, as the baseline. */
 const FLOOR = args.floor === true;
-if (FLOOR && (transports.some((t) => t !== 'ws') || !FIXED)) throw new Error('--floor needs --transports ws and --sessions (the floor has a WebSocket server only)');
+if (FLOOR && (transports.includes('webrtc') || !FIXED)) throw new Error('--floor needs --sessions, and the floor has no WebRTC server');
 
 const log = (text: string): void => {
   process.stderr.write(`bench:server: ${text}\n`);

@@ -5,7 +5,7 @@
  * evenly; a step's counters are merged from every thread. process.cpuUsage() in the bench counts all threads.
  */
 import { Worker } from 'node:worker_threads';
-import { newCounters, type LoadOptions, type StepCounters } from './loadgen.js';
+import { addStepValues, newCounters, type LoadOptions, type StepCounters } from './loadgen.js';
 import type { ThreadCommand, ThreadReply } from './loadgen-thread.js';
 
 export class LoadGeneratorPool {
@@ -65,16 +65,7 @@ export class LoadGeneratorPool {
     let roomsClosed = 0;
     for (const { step, roomsClosed: closed = 0 } of await this.all(() => ({ t: 'collect' }))) {
       roomsClosed += closed;
-      if (!step) continue;
-      counters.sent += step.sent;
-      counters.onTime += step.onTime;
-      counters.late += step.late;
-      counters.answered += step.answered;
-      counters.sendLagOverPeriod += step.sendLagOverPeriod;
-      for (const [code, count] of Object.entries(step.errors)) counters.errors[code] = (counters.errors[code] ?? 0) + count;
-      counters.rttUs.pushAll(step.rttUs);
-      counters.processingUs.pushAll(step.processingUs);
-      counters.sendLagUs.pushAll(step.sendLagUs);
+      if (step) addStepValues(counters, step);
     }
     return { counters, roomsClosed };
   }

@@ -3,23 +3,10 @@
  * of the rooms, driven by messages from the pool. Each request carries an id that its reply echoes.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { LoadGenerator, type LoadOptions, type Step } from './loadgen.js';
+import { LoadGenerator, stepValueBuffers, stepValues, type LoadOptions, type Step, type StepValues } from './loadgen.js';
 
 export type ThreadCommand = { t: 'resize'; n: number } | { t: 'begin' } | { t: 'end' } | { t: 'collect' } | { t: 'close' };
 export type ThreadRequest = ThreadCommand & { id: number };
-
-/** A step's counters as plain values (Recorder contents as Float64Arrays), for postMessage. */
-export interface StepValues {
-  sent: number;
-  onTime: number;
-  late: number;
-  answered: number;
-  sendLagOverPeriod: number;
-  errors: Record<string, number>;
-  rttUs: Float64Array;
-  processingUs: Float64Array;
-  sendLagUs: Float64Array;
-}
 
 export type ThreadReply = { id: number; error?: string; step?: StepValues; roomsClosed?: number };
 
@@ -35,14 +22,12 @@ port.on('message', async (request: ThreadRequest) => {
     else if (request.t === 'end') gen.endStep();
     else if (request.t === 'collect' && step) {
       gen.forgetStep(step);
-      const { rttUs, processingUs, sendLagUs, errors, sent, onTime, late, answered, sendLagOverPeriod } = step;
-      reply.step = { sent, onTime, late, answered, sendLagOverPeriod, errors, rttUs: rttUs.values(), processingUs: processingUs.values(), sendLagUs: sendLagUs.values() };
+      reply.step = stepValues(step);
       reply.roomsClosed = gen.roomsClosed();
       step = null;
     } else if (request.t === 'close') await gen.close();
   } catch (error) {
     reply.error = (error as Error).message;
   }
-  const { step: values } = reply;
-  port.postMessage(reply, values ? [values.rttUs.buffer as ArrayBuffer, values.processingUs.buffer as ArrayBuffer, values.sendLagUs.buffer as ArrayBuffer] : []);
+  port.postMessage(reply, reply.step ? stepValueBuffers(reply.step) : []);
 });

@@ -82,6 +82,35 @@ export function newCounters(): StepCounters {
   };
 }
 
+/** The recorders of a step's counters. */
+const RECORDERS = ['rttUs', 'processingUs', 'sendLagUs'] as const;
+type RecorderName = (typeof RECORDERS)[number];
+
+/** A step's counters as plain values (each Recorder's contents as a Float64Array), for postMessage. */
+export type StepValues = Omit<StepCounters, RecorderName> & Record<RecorderName, Float64Array>;
+
+export function stepValues(counters: StepCounters): StepValues {
+  const values = { ...counters } as unknown as StepValues;
+  for (const name of RECORDERS) values[name] = counters[name].values();
+  return values;
+}
+
+/** The buffers of a StepValues, to transfer rather than copy. */
+export function stepValueBuffers(values: StepValues): ArrayBuffer[] {
+  return RECORDERS.map((name) => values[name].buffer as ArrayBuffer);
+}
+
+/** Adds one thread's step values into `into`. */
+export function addStepValues(into: StepCounters, values: StepValues): void {
+  into.sent += values.sent;
+  into.onTime += values.onTime;
+  into.late += values.late;
+  into.answered += values.answered;
+  into.sendLagOverPeriod += values.sendLagOverPeriod;
+  for (const [code, count] of Object.entries(values.errors)) into.errors[code] = (into.errors[code] ?? 0) + count;
+  for (const name of RECORDERS) into[name].pushAll(values[name]);
+}
+
 export interface LoadOptions {
   transport: Transport;
   url: string;

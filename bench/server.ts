@@ -71,7 +71,8 @@ const MEASURE_S = Number(args.measure ?? (QUICK ? 3 : 6));
 const FIXED = args.sessions ? args.sessions.split(',').map(Number) : null;
 /** With --sessions: run the list this many times, each on a fresh server, and report each step's medians. */
 const REPEAT = Math.max(1, Number(args.repeat ?? 1));
-const GEN_THREADS = Math.max(1, Number(args['gen-threads'] ?? 2));
+const GEN_THREADS = Number(args['gen-threads'] ?? 2);
+if (!(Number.isInteger(GEN_THREADS) && GEN_THREADS >= 1)) throw new Error(`--gen-threads must be a whole number ≥ 1, got ${args['gen-threads']}`);
 /** Also measure the transport floor (bench/lib/floor-server.ts) at the same steps, as the baseline. */
 const FLOOR = args.floor === true;
 if (FLOOR && (transports.includes('webrtc') || !FIXED)) throw new Error('--floor needs --sessions, and the floor has no WebRTC server');
@@ -381,6 +382,12 @@ function medianStep(steps: StepResult[]): StepResult {
 }
 const finishedAt = new Date();
 
+/** Header of the tables of steps (rows by row()), the service's and the floor's. */
+const STEP_TABLE_HEADER = [
+  '| transport | frame | sessions | server processing p50 / p99 µs | round trip p50 / p95 / p99 ms | frames sent / late / lost | server CPU % (main thread) | load-gen CPU % | gen lag p99 ms | load avg |',
+  '|---|---|---|---:|---:|---:|---:|---:|---:|---:|',
+];
+
 if (args.json) {
   process.stdout.write(`${JSON.stringify({
     generatorThreads: GEN_THREADS, startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), cores: cpus().length, node: process.version,
@@ -390,8 +397,7 @@ if (args.json) {
   const lines = [
     `Service benchmark, ${startedAt.toISOString()} – ${finishedAt.toISOString()}, ${cpus().length} cores (server and load generator share them), load generator on ${GEN_THREADS} thread(s), engine workers ${results[0]?.serverWorkers ?? '?'} (0: inline), node ${process.version}`,
     '',
-    '| transport | frame | sessions | server processing p50 / p99 µs | round trip p50 / p95 / p99 ms | frames sent / late / lost | server CPU % (main thread) | load-gen CPU % | gen lag p99 ms | load avg |',
-    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...STEP_TABLE_HEADER,
   ];
   for (const config of results) {
     if (FIXED) {
@@ -407,9 +413,7 @@ if (args.json) {
     lines.push(`- ${config.transport}, ${config.frameSize}: ${config.steps.map((s) => `${s.sessions} ${s.sustainable ? 'ok' : `FAIL (${s.why})`}`).join(', ')}`);
   }
   if (FLOOR) {
-    lines.push('', 'The transport floor (bench/lib/floor-server.ts, not the service), same steps, alternating with the service:', '',
-      '| transport | frame | sessions | server processing p50 / p99 µs | round trip p50 / p95 / p99 ms | frames sent / late / lost | server CPU % (main thread) | load-gen CPU % | gen lag p99 ms | load avg |',
-      '|---|---|---|---:|---:|---:|---:|---:|---:|---:|');
+    lines.push('', 'The transport floor (bench/lib/floor-server.ts, not the service), same steps, alternating with the service:', '', ...STEP_TABLE_HEADER);
     for (const config of floors) for (const s of config.steps) lines.push(row(config, String(s.sessions), s));
     lines.push('', 'Per session, % of one core: service / floor = ratio', '',
       '| transport | frame | sessions | server process | server main thread | load generator | sustainable (service / floor) |', '|---|---|---|---:|---:|---:|---|');

@@ -67,12 +67,17 @@ const frames = (args.frames ?? '32,160').split(',').map(Number);
 const MAX = Number(args.max ?? 1000);
 const SETTLE_S = Number(args.settle ?? (QUICK ? 1 : 2));
 const MEASURE_S = Number(args.measure ?? (QUICK ? 3 : 6));
+/** A whole-number option ≥ 1 (NaN would silently run or start nothing). */
+function atLeastOne(name: 'repeat' | 'gen-threads', fallback: number): number {
+  const value = Number(args[name] ?? fallback);
+  if (!(Number.isInteger(value) && value >= 1)) throw new Error(`--${name} must be a whole number ≥ 1, got ${args[name]}`);
+  return value;
+}
 /** Fixed session counts to measure instead of 1, 100 and the search (e.g. --sessions 200). */
 const FIXED = args.sessions ? args.sessions.split(',').map(Number) : null;
 /** With --sessions: run the list this many times, each on a fresh server, and report each step's medians. */
-const REPEAT = Math.max(1, Number(args.repeat ?? 1));
-const GEN_THREADS = Number(args['gen-threads'] ?? 2);
-if (!(Number.isInteger(GEN_THREADS) && GEN_THREADS >= 1)) throw new Error(`--gen-threads must be a whole number ≥ 1, got ${args['gen-threads']}`);
+const REPEAT = atLeastOne('repeat', 1);
+const GEN_THREADS = atLeastOne('gen-threads', 2);
 /** Also measure the transport floor (bench/lib/floor-server.ts) at the same steps, as the baseline. */
 const FLOOR = args.floor === true;
 if (FLOOR && (transports.includes('webrtc') || !FIXED)) throw new Error('--floor needs --sessions, and the floor has no WebRTC server');

@@ -10,11 +10,14 @@
  */
 export const DEFAULT_OUTPUT_LIMIT = 4;
 
-/** Copies src into dst[offset…], replacing NaN/±Inf by 0. Returns how many samples were replaced. */
-export function copySanitized(src: Float32Array, dst: Float32Array, offset = 0): number {
+/**
+ * Copies src[srcStart…srcStart+count) into dst[offset…], replacing NaN/±Inf by 0. Returns how many samples were
+ * replaced. (Indices, not a subarray: a view per block would be an allocation per frame.)
+ */
+export function copySanitized(src: Float32Array, dst: Float32Array, offset = 0, srcStart = 0, count = src.length - srcStart): number {
   let bad = 0;
-  for (let i = 0; i < src.length; i++) {
-    const v = src[i];
+  for (let i = 0; i < count; i++) {
+    const v = src[srcStart + i];
     if (v - v === 0) dst[offset + i] = v;
     else {
       dst[offset + i] = 0;
@@ -24,9 +27,9 @@ export function copySanitized(src: Float32Array, dst: Float32Array, offset = 0):
   return bad;
 }
 
-/** True when every sample is finite and |v| ≤ limit. */
-export function isBounded(block: Float32Array | Float64Array, limit: number): boolean {
-  for (let i = 0; i < block.length; i++) {
+/** True when every sample of block[start…end) is finite and |v| ≤ limit. */
+export function isBounded(block: Float32Array | Float64Array, limit: number, start = 0, end = block.length): boolean {
+  for (let i = start; i < end; i++) {
     const v = block[i];
     if (!(v <= limit && v >= -limit)) return false;
   }

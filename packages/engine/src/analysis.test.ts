@@ -196,7 +196,7 @@ test('the host runs the analysis between frames (classifyNext), never inside pro
   const host = new SessionHost({ classifier: null });
   host.create('h', { ...identified, secondaryPathEstimate: Array.from({ length: 400 }, (_, n) => (n >= 320 && n < 327 ? room.secondaryPath[n - 320] : 0)) });
   const client = new SimulatedClient(room);
-  for (let k = 0; k < 1.5 * FS / N; k++) client.receive(host.process(client.capture('h')).result);
+  for (let k = 0; k < 1.5 * FS / N; k++) client.receive(host.process(client.capture('h')));
   assert.equal(host.stats('h').analysis, null, 'a window is full, but process() only captured it');
   assert.ok(host.classificationPending);
   while (host.classifyNext() !== null);

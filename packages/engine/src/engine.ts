@@ -206,26 +206,43 @@ export class Engine extends EventEmitter<EngineEvents> {
    * result's antiNoise is `output`; a worker engine answers in a buffer of its own and ignores it.
    */
   processFrame(frame: AudioFrame, output?: Float32Array): Promise<AntiNoiseFrame | null> {
-    const started = performance.now();
-    let entry: SessionEntry;
     try {
-      entry = this.liveEntry(frame?.sessionId);
+      const entry = this.liveEntry(frame?.sessionId);
+      return entry.slot ? this.processOnWorker(entry, entry.slot, frame) : Promise.resolve(this.processHere(entry, frame, output));
     } catch (error) {
       return Promise.reject(error);
     }
-    const slot = entry.slot;
-    if (!slot) {
-      try {
-        const { result, stats, events } = this.inline!.process(frame, output);
-        if (stats) this.publish(entry, stats);
-        if (events) for (const event of events) this.emit('noiseEvent', event);
-        if (result) result.processingUs = (performance.now() - started) * 1000;
-        this.scheduleInlineClassification();
-        return Promise.resolve(result);
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    }
+  }
+
+  /**
+   * The same for a session this thread runs (every session of an inline engine), answered before it returns: no
+   * promise, no turn of the event loop. undefined: the session runs on a worker thread, use processFrame().
+   * Throws EngineError.
+   */
+  processFrameNow(frame: AudioFrame, output?: Float32Array): AntiNoiseFrame | null | undefined {
+    const entry = this.liveEntry(frame?.sessionId);
+    return entry.slot ? undefined : this.processHere(entry, frame, output);
+  }
+
+  /** True when the session runs on this thread (every session of an inline engine): processFrameNow answers it. */
+  runsOnThisThread(id: string): boolean {
+    const entry = this.entries.get(id);
+    return entry !== undefined && !entry.slot;
+  }
+
+  private processHere(entry: SessionEntry, frame: AudioFrame, output: Float32Array | undefined): AntiNoiseFrame | null {
+    const started = performance.now();
+    const host = this.inline!;
+    const result = host.process(frame, output);
+    if (host.statsDue) this.publish(entry, host.statsDue);
+    if (host.eventsDue) for (const event of host.eventsDue) this.emit('noiseEvent', event);
+    if (result) result.processingUs = (performance.now() - started) * 1000;
+    this.scheduleInlineClassification();
+    return result;
+  }
+
+  private processOnWorker(entry: SessionEntry, slot: WorkerSlot, frame: AudioFrame): Promise<AntiNoiseFrame | null> {
+    const started = performance.now();
     const { reference, error } = frame;
     if (!(reference instanceof Float32Array) || !(error instanceof Float32Array)) {
       return Promise.reject(new EngineError('FORMAT_MISMATCH', 'reference and error must be Float32Arrays'));

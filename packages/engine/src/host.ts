@@ -44,11 +44,15 @@ export class SessionHost {
     return session.stats();
   }
 
-  /**
-   * Processes a frame; `stats` is set once per second of audio (for the engine's stats events), `events` when the
-   * frame started or ended an emergency bypass.
-   */
-  process(frame: AudioFrame, output?: Float32Array): { result: AntiNoiseFrame | null; stats: SessionStats | null; events: NoiseEvent[] | null } {
+  /** Set by process(): the session's stats once per second of audio (for the engine's stats events), else null. */
+  statsDue: SessionStats | null = null;
+  /** Set by process(): the noise events of a frame that started or ended an emergency bypass, else null. */
+  eventsDue: NoiseEvent[] | null = null;
+
+  /** Processes a frame (see statsDue and eventsDue); nothing is allocated beyond the session's answer. */
+  process(frame: AudioFrame, output?: Float32Array): AntiNoiseFrame | null {
+    this.statsDue = null;
+    this.eventsDue = null;
     const session = this.get(frame.sessionId);
     let result: AntiNoiseFrame | null;
     try {
@@ -61,9 +65,9 @@ export class SessionHost {
       throw new EngineError('SESSION_FAILED', `session ${frame.sessionId} ${message}`);
     }
     if (session.classificationDue || session.analysisDue) this.classificationsDue.add(session);
-    return {
-      result, stats: session.takeStatsDue() || session.phase === 'ended' ? session.stats() : null, events: session.takeNoiseEvents(),
-    };
+    this.statsDue = session.takeStatsDue() || session.phase === 'ended' ? session.stats() : null;
+    this.eventsDue = session.takeNoiseEvents();
+    return result;
   }
 
   /**

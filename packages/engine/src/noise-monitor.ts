@@ -104,7 +104,9 @@ export class NoiseMonitor {
     this.windowFilled = Math.min(w.length, this.windowFilled + reference.length);
     this.sinceClassified += reference.length;
     if (this.detector) {
-      for (const event of this.detector.process(reference)) this.onDetector(event);
+      // Indexed, not for…of: an iterator per frame for the (nearly always empty) list would be garbage per frame.
+      const events = this.detector.process(reference);
+      for (let i = 0; i < events.length; i++) this.onDetector(events[i]);
     }
     this.samples += reference.length;
     this.updateBypass(reference.length);

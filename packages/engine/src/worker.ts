@@ -53,13 +53,15 @@ function processFrames(jobs: Extract<ToWorker, { t: 'frames' }>['jobs']): void {
     const error = all.subarray(job.referenceLength, job.referenceLength + job.errorLength);
     const output = all.subarray(job.referenceLength + job.errorLength);
     try {
-      const { result, stats, events } = host.process(
+      const result = host.process(
         {
           sessionId: job.sessionId, sequence: job.sequence, captureTimestampUs: job.captureTimestampUs, reference, error,
           antiNoiseMissing: job.antiNoiseMissing,
         },
         output,
       );
+      const stats = host.statsDue;
+      const events = host.eventsDue;
       if (result) {
         results.push({
           id: job.id, ok: true, samples: job.samples, length: output.length, computeUs: result.computeUs, phase: result.phase, nrDb: result.nrDb,

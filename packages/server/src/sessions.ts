@@ -62,7 +62,8 @@ export interface SessionView {
 const WEBHOOK_TIMEOUT_MS = 2000;
 
 /** The per-frame metrics' label sets, built once (not one object per frame). */
-const TRANSPORT_LABELS: Record<SessionTransport, { transport: SessionTransport }> = {
+type TransportLabels = { transport: SessionTransport };
+const TRANSPORT_LABELS: Record<SessionTransport, TransportLabels> = {
   rest: { transport: 'rest' }, ws: { transport: 'ws' }, grpc: { transport: 'grpc' }, webrtc: { transport: 'webrtc' },
 };
 
@@ -249,30 +250,65 @@ export class SessionService {
    * The hot path: one frame through the engine, timed from `receivedAt` (performance.now() when the transport got
    * the bytes) to now, and counted by transport. null: the engine dropped it as late.
    */
-  async processFrame(
+  processFrame(
     session: LiveSession, frame: AudioFrame, transport: SessionTransport, receivedAt: number, output?: Float32Array,
   ): Promise<AntiNoiseFrame | null> {
-    const labels = TRANSPORT_LABELS[transport];
+    let now;
     try {
-      const result = await this.engine.processFrame(frame, output);
-      if (result === null) {
-        this.metrics.framesLate.inc(labels);
-        return null;
-      }
-      result.processingUs = (performance.now() - receivedAt) * 1000;
-      this.metrics.frames.inc(labels);
-      this.metrics.frameLatency.observe(labels, result.processingUs / 1e6);
-      return result;
+      now = this.processFrameNow(session, frame, transport, receivedAt, output);
     } catch (error) {
-      if (error instanceof EngineError) {
-        if (error.code === 'FORMAT_MISMATCH' || error.code === 'INVALID_AUDIO') this.metrics.framesInvalid.inc(labels);
-        // The session ended itself (overrun) or failed: store it and tell the transport.
-        if ((error.code === 'SESSION_ENDED' || error.code === 'OVERLOADED' || error.code === 'SESSION_FAILED') && !session.ending) {
-          void this.finish(session.id, error.message).catch(() => undefined);
-        }
-      }
-      throw error;
+      return Promise.reject(error);
     }
+    if (now !== undefined) return Promise.resolve(now);
+    const labels = TRANSPORT_LABELS[transport];
+    return this.engine.processFrame(frame, output).then(
+      (result) => this.answered(labels, receivedAt, result),
+      (error: unknown) => { throw this.failed(session, labels, error); },
+    );
+  }
+
+  /** True when the engine runs the session on this thread: processFrameNow answers its frames. */
+  answersNow(session: LiveSession): boolean {
+    return this.engine.runsOnThisThread(session.id);
+  }
+
+  /**
+   * processFrame for a session the engine runs on this thread, answered before it returns (no promise, no turn of
+   * the event loop); undefined when it runs on a worker thread (use processFrame). Throws what processFrame rejects.
+   */
+  processFrameNow(
+    session: LiveSession, frame: AudioFrame, transport: SessionTransport, receivedAt: number, output?: Float32Array,
+  ): AntiNoiseFrame | null | undefined {
+    const labels = TRANSPORT_LABELS[transport];
+    let result;
+    try {
+      result = this.engine.processFrameNow(frame, output);
+    } catch (error) {
+      throw this.failed(session, labels, error);
+    }
+    return result === undefined ? undefined : this.answered(labels, receivedAt, result);
+  }
+
+  private answered(labels: TransportLabels, receivedAt: number, result: AntiNoiseFrame | null): AntiNoiseFrame | null {
+    if (result === null) {
+      this.metrics.framesLate.inc(labels);
+      return null;
+    }
+    result.processingUs = (performance.now() - receivedAt) * 1000;
+    this.metrics.frames.inc(labels);
+    this.metrics.frameLatency.observe(labels, result.processingUs / 1e6);
+    return result;
+  }
+
+  /** The engine refused a frame: counted, and a session that ended itself (overrun) or failed is stored. */
+  private failed(session: LiveSession, labels: TransportLabels, error: unknown): unknown {
+    if (error instanceof EngineError) {
+      if (error.code === 'FORMAT_MISMATCH' || error.code === 'INVALID_AUDIO') this.metrics.framesInvalid.inc(labels);
+      if ((error.code === 'SESSION_ENDED' || error.code === 'OVERLOADED' || error.code === 'SESSION_FAILED') && !session.ending) {
+        void this.finish(session.id, error.message).catch(() => undefined);
+      }
+    }
+    return error;
   }
 
   /** A frame the transport rejected before the engine saw it (malformed, NaN, wrong format). */

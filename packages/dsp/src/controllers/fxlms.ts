@@ -111,8 +111,8 @@ export class FilteredXLms implements Controller {
     const heap = this.heap;
     for (let start = 0; start < reference.length; start += MAX_KERNEL_BLOCK) {
       const n = Math.min(MAX_KERNEL_BLOCK, reference.length - start);
-      this.nonFiniteInputs += copySanitized(reference.subarray(start, start + n), heap, layout.reference >> 2);
-      this.nonFiniteInputs += copySanitized(error.subarray(start, start + n), heap, layout.error >> 2);
+      this.nonFiniteInputs += copySanitized(reference, heap, layout.reference >> 2, start, n);
+      this.nonFiniteInputs += copySanitized(error, heap, layout.error >> 2, start, n);
       // Until the x' window has filled once, ‖x'‖² understates the power and the normalised step would be huge:
       // listen without adapting for the first L samples.
       const warmingUp = this.samples < this.taps;
@@ -127,11 +127,11 @@ export class FilteredXLms implements Controller {
         fxlmsBlockScalar(heap, this.scalars, layout, n);
       }
       if (warmingUp) this.applyStepSize(this.configuredStepSize);
-      const out = antiNoise.subarray(start, start + n);
-      out.set(heap.subarray(layout.antiNoise >> 2, (layout.antiNoise >> 2) + n));
-      if (isBounded(out, this.outputLimit)) {
+      for (let i = 0, from = layout.antiNoise >> 2; i < n; i++) antiNoise[start + i] = heap[from + i];
+      if (isBounded(antiNoise, this.outputLimit, start, start + n)) {
         this.recovery.healthy(this.w);
       } else {
+        const out = antiNoise.subarray(start, start + n);
         this.applyStepSize(this.recovery.diverged(this.w, out, this.stepSize, this.configuredStepSize));
         this.recomputePowers();
       }

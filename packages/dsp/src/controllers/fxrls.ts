@@ -96,8 +96,8 @@ export class FilteredXRls implements Controller {
     }
     for (let start = 0; start < reference.length; start += MAX_BLOCK) {
       const n = Math.min(MAX_BLOCK, reference.length - start);
-      this.nonFiniteInputs += copySanitized(reference.subarray(start, start + n), this.input, 0);
-      this.nonFiniteInputs += copySanitized(error.subarray(start, start + n), this.input, MAX_BLOCK);
+      this.nonFiniteInputs += copySanitized(reference, this.input, 0, start, n);
+      this.nonFiniteInputs += copySanitized(error, this.input, MAX_BLOCK, start, n);
       const out = antiNoise.subarray(start, start + n);
       for (let i = 0; i < n; i++) out[i] = this.step(this.input[i], this.input[MAX_BLOCK + i]);
       for (let j = 0; j < this.taps; j++) this.weights32[j] = this.w[j];

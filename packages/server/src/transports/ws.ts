@@ -15,7 +15,7 @@ import {
   decodeFrame, decodeFrameInto, encodeAntiNoiseFrame, encodeErrorFrame, encodeJsonFrame, MAX_FRAME_BYTES, ProtocolError,
   readFrameHeader, createFrameHeader, HEADER_BYTES, HOST_LITTLE_ENDIAN, type ErrorCodeName, type FrameHeader,
 } from '@antiphase/protocol';
-import { EngineError, type SessionStats } from '@antiphase/engine';
+import { EngineError, type AntiNoiseFrame, type AudioFrame, type SessionStats } from '@antiphase/engine';
 import { ApiError, toWireCode } from '../errors.js';
 import type { Principal } from '../auth/service.js';
 import type { ClientNoiseEvent, LiveSession, SessionService } from '../sessions.js';
@@ -82,6 +82,11 @@ interface PendingFrame {
   receivedAt: number;
 }
 
+/** The samples part of an answer frame's bytes, where the engine writes the anti-noise. */
+function answerSamples(wire: Buffer, session: LiveSession): Float32Array {
+  return new Float32Array(wire.buffer, wire.byteOffset + HEADER_BYTES, session.frameSize);
+}
+
 type State = 'awaiting-hello' | 'negotiating' | 'ready' | 'closed';
 
 /** The ready frame's payload: what the client needs to stream. */
@@ -104,7 +109,14 @@ export class StreamConnection {
   private state: State = 'awaiting-hello';
   private session: LiveSession | null = null;
   private ownsSession = false;
+  /** Sessions on a worker thread: the bounded queue to the engine. */
   private pipeline: FramePipeline<PendingFrame> | null = null;
+  /**
+   * Sessions the engine runs on this thread: the one frame every message is decoded into and answered from before
+   * the next message is read, so nothing waits and nothing is queued.
+   */
+  private frame: AudioFrame | null = null;
+  private frameChannels: Float32Array[] = [];
   private readonly header: FrameHeader = createFrameHeader();
   private readonly pool: { reference: Float32Array; error: Float32Array }[] = [];
   private readonly transport: SessionTransport;
@@ -216,7 +228,13 @@ export class StreamConnection {
       }
       this.session = session;
       this.ownsSession = created;
-      this.pipeline = new FramePipeline<PendingFrame>({
+      if (sessions.answersNow(session)) {
+        this.frame = {
+          sessionId: session.id, sequence: 0, captureTimestampUs: 0, antiNoiseMissing: false,
+          reference: new Float32Array(session.frameSize), error: new Float32Array(session.frameSize),
+        };
+        this.frameChannels = [this.frame.reference, this.frame.error];
+      } else this.pipeline = new FramePipeline<PendingFrame>({
         capacity: this.options.queueFrames,
         maxSubmitted: Math.max(1, Math.min(8, Math.floor(this.options.queueFrames / 2))),
         submit: (frame) => this.submit(frame),
@@ -242,6 +260,15 @@ export class StreamConnection {
   submitAudio(frame: MediaFrame, receivedAt = performance.now()): boolean {
     const session = this.session;
     if (this.state !== 'ready' || !session) return false;
+    const now = this.frame;
+    if (now) {
+      now.sequence = frame.sequence;
+      now.captureTimestampUs = frame.captureTimestampUs;
+      now.reference.set(frame.reference);
+      now.error.set(frame.error);
+      this.answerNow(session, now, receivedAt);
+      return true;
+    }
     const buffers = this.pool.pop() ?? { reference: new Float32Array(session.frameSize), error: new Float32Array(session.frameSize) };
     buffers.reference.set(frame.reference);
     buffers.error.set(frame.error);
@@ -269,6 +296,20 @@ export class StreamConnection {
       );
       return;
     }
+    const now = this.frame;
+    if (now) {
+      try {
+        decodeFrameInto(data, this.frameChannels, header);
+      } catch (error) {
+        this.protocolError(error, header.sequence);
+        return;
+      }
+      now.sequence = header.sequence;
+      now.captureTimestampUs = header.captureTimestampUs;
+      now.antiNoiseMissing = header.antiNoiseMissing;
+      this.answerNow(session, now, receivedAt);
+      return;
+    }
     const buffers = this.pool.pop() ?? { reference: new Float32Array(session.frameSize), error: new Float32Array(session.frameSize) };
     try {
       decodeFrameInto(data, [buffers.reference, buffers.error], header);
@@ -290,52 +331,76 @@ export class StreamConnection {
     if (this.pool.length < this.options.queueFrames + 1) this.pool.push({ reference: frame.reference, error: frame.error });
   }
 
+  /** A frame of a session this thread runs: processed and answered before the next message is read. */
+  private answerNow(session: LiveSession, frame: AudioFrame, receivedAt: number): void {
+    const wire = this.answerBytes(session);
+    let result;
+    try {
+      result = this.options.sessions.processFrameNow(session, frame, this.transport, receivedAt, wire && answerSamples(wire, session));
+    } catch (error) {
+      this.refused(error, frame.sequence);
+      return;
+    }
+    if (result) this.answer(session, result, wire);
+  }
+
+  /** A frame of a session on a worker thread, from the queue. */
   private async submit(frame: PendingFrame): Promise<void> {
     const session = this.session!;
-    const { sessions, socket } = this.options;
-    // float32 answers: the engine writes the anti-noise straight into the frame that goes out. A fresh buffer per
-    // answer (from Node's pool: no zero fill; every byte is written below), never reused, so the socket library
-    // may hold it for as long as it needs.
-    let wire: Buffer | undefined;
-    let output: Float32Array | undefined;
-    if (!this.options.media && session.sampleFormat === 'float32' && HOST_LITTLE_ENDIAN) {
-      wire = Buffer.allocUnsafe(HEADER_BYTES + 4 * session.frameSize);
-      output = new Float32Array(wire.buffer, wire.byteOffset + HEADER_BYTES, session.frameSize);
-    }
+    const wire = this.answerBytes(session);
     let pending;
     try {
       // The engine copies the samples before processFrame returns its promise: the buffers are free after this call.
-      pending = sessions.processFrame(session, {
+      pending = this.options.sessions.processFrame(session, {
         sessionId: session.id, sequence: frame.sequence, captureTimestampUs: frame.captureTimestampUs,
         antiNoiseMissing: frame.antiNoiseMissing, reference: frame.reference, error: frame.error,
-      }, this.transport, frame.receivedAt, output);
+      }, this.transport, frame.receivedAt, wire && answerSamples(wire, session));
     } finally {
       this.release(frame);
     }
     try {
       const result = await pending;
-      if (this.state === 'closed' || result === null) return;
-      if (this.options.media) {
-        this.options.media.onAntiNoise(result.sequence, result.antiNoise);
-        return;
-      }
-      if (socket.bufferedAmount() > MAX_SEND_BUFFER_BYTES) {
-        sessions.countDropped(session, this.transport); // the client is not reading: never queue without bound
-        return;
-      }
-      socket.send(encodeAntiNoiseFrame({
-        sequence: result.sequence, captureTimestampUs: result.captureTimestampUs, sampleRate: session.sampleRate,
-        antiNoise: result.antiNoise, processingUs: result.processingUs, sampleFormat: session.sampleFormat,
-      }, wire));
+      if (result) this.answer(session, result, wire);
     } catch (error) {
-      if (this.state === 'closed') return;
-      const wire = toWireCode(error);
-      const sessionLevel = error instanceof EngineError
-        ? ['SESSION_ENDED', 'SESSION_FAILED', 'UNKNOWN_SESSION', 'ENGINE_CLOSED', 'OVERLOADED'].includes(error.code)
-        : error instanceof ApiError && error.code === 'NOT_FOUND';
-      if (sessionLevel) this.sessionError(wire.name, wire.message, frame.sequence);
-      else this.frameError(wire.name, wire.message, frame.sequence);
+      this.refused(error, frame.sequence);
     }
+  }
+
+  /**
+   * float32 answers: the engine writes the anti-noise straight into the frame that goes out. A fresh buffer per
+   * answer (from Node's pool: no zero fill; every byte is written), never reused, so the socket library may hold it
+   * for as long as it needs.
+   */
+  private answerBytes(session: LiveSession): Buffer | undefined {
+    if (this.options.media || session.sampleFormat !== 'float32' || !HOST_LITTLE_ENDIAN) return undefined;
+    return Buffer.allocUnsafe(HEADER_BYTES + 4 * session.frameSize);
+  }
+
+  private answer(session: LiveSession, result: AntiNoiseFrame, wire: Buffer | undefined): void {
+    if (this.state === 'closed') return;
+    if (this.options.media) {
+      this.options.media.onAntiNoise(result.sequence, result.antiNoise);
+      return;
+    }
+    if (this.options.socket.bufferedAmount() > MAX_SEND_BUFFER_BYTES) {
+      this.options.sessions.countDropped(session, this.transport); // the client is not reading: never queue without bound
+      return;
+    }
+    this.options.socket.send(encodeAntiNoiseFrame({
+      sequence: result.sequence, captureTimestampUs: result.captureTimestampUs, sampleRate: session.sampleRate,
+      antiNoise: result.antiNoise, processingUs: result.processingUs, sampleFormat: session.sampleFormat,
+    }, wire));
+  }
+
+  /** The engine refused a frame: a frame-level error frame, or a session-level one that closes the stream. */
+  private refused(error: unknown, sequence: number): void {
+    if (this.state === 'closed') return;
+    const wire = toWireCode(error);
+    const sessionLevel = error instanceof EngineError
+      ? ['SESSION_ENDED', 'SESSION_FAILED', 'UNKNOWN_SESSION', 'ENGINE_CLOSED', 'OVERLOADED'].includes(error.code)
+      : error instanceof ApiError && error.code === 'NOT_FOUND';
+    if (sessionLevel) this.sessionError(wire.name, wire.message, sequence);
+    else this.frameError(wire.name, wire.message, sequence);
   }
 
   /** Emergency bypass on/off and noise-type changes reach the client as event frames (docs/protocol.md). */

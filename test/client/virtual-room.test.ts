@@ -45,5 +45,6 @@ test('answers slower than the playout budget are late: counted, discarded, and t
   assert.ok(report.framesLate >= 98, `late ${report.framesLate}`);
   assert.equal(report.framesOnTime + report.framesLate + report.framesLost, 100);
   assert.equal(report.silentSlots, 98);
-  assert.ok(report.rttUs.p50 >= 20000, `rtt p50 ${report.rttUs.p50} µs`);
+  // ≥ 19 ms, not 20: a timer counts from libuv's cached loop time, which can be up to a millisecond before the send.
+  assert.ok(report.rttUs.p50 >= 19000, `rtt p50 ${report.rttUs.p50} µs`);
 });

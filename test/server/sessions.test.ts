@@ -110,6 +110,27 @@ test('POST /sessions/:id/process: one JSON chunk or one binary frame, synchronou
   assert.equal(stats.body.stats.framesProcessed, 2);
 });
 
+test('a session read while it is being ended shows its final stats; a second end gets the same stats', async (t) => {
+  const server = await startTestServer(t);
+  const token = await userToken(server, 'ending@example.com');
+  const { body: session } = await api(server, 'POST', '/api/v1/sessions', { token, json: sessionConfig(FRAME) });
+  const processed = await api(server, 'POST', `/api/v1/sessions/${session.id}/process`, {
+    token, body: audioFrameBytes(FRAME, 0), headers: { 'content-type': 'application/octet-stream' },
+  });
+  assert.equal(processed.status, 200);
+  const owner = { userId: session.userId, email: 'ending@example.com', role: 'admin', via: 'jwt' } as const;
+
+  // A stream closing ends its session in the background; a client that reads the session at once (the gRPC and
+  // WebSocket clients do, after the call) must not see an ended session without its stats.
+  const ending = server.sessions.finish(session.id, 'call ended');
+  const [view, again] = await Promise.all([server.sessions.get(owner, session.id), server.sessions.finish(session.id, 'connection closed')]);
+  const stats = await ending;
+  assert.equal(view.live, false);
+  assert.equal(view.stats?.framesProcessed, 1);
+  assert.equal(view.stats?.endReason, 'call ended');
+  assert.equal(again, stats, 'the second end waits for the first');
+});
+
 test('a body over ANTIPHASE_MAX_BODY_BYTES is 413 with a clear error', async (t) => {
   const server = await startTestServer(t, { maxBodyBytes: 4096 });
   const token = await userToken(server, 'big@example.com');

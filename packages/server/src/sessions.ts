@@ -78,6 +78,11 @@ interface StatsCursor {
 export class SessionService {
   private readonly live = new Map<string, LiveSession>();
   private readonly cursors = new Map<string, StatsCursor>();
+  /**
+   * Sessions being ended, until their final stats are stored: a read waits for them instead of seeing an ended
+   * session without stats, and a second end (a DELETE while the stream closes) gets the same stats.
+   */
+  private readonly finishing = new Map<string, Promise<SessionStats>>();
   private readonly timer: NodeJS.Timeout;
   private readonly noiseListeners = new Set<(event: ClientNoiseEvent, userId: string) => void>();
   private closing: Promise<void> | null = null;
@@ -149,6 +154,7 @@ export class SessionService {
   }
 
   async get(principal: Principal, id: string): Promise<SessionView> {
+    await this.finishing.get(id)?.catch(() => undefined);
     const record = await this.owned(principal, id);
     const live = this.live.get(id);
     let stats: SessionStats | null = (record.finalStats as SessionStats | null) ?? null;
@@ -221,7 +227,16 @@ export class SessionService {
   }
 
   /** Ends a live session, whoever asks (transport closing, shutdown, failure), and stores its final stats. */
-  async finish(id: string, reason: string): Promise<SessionStats> {
+  finish(id: string, reason: string): Promise<SessionStats> {
+    let finishing = this.finishing.get(id);
+    if (!finishing) {
+      finishing = this.endLive(id, reason).finally(() => this.finishing.delete(id));
+      this.finishing.set(id, finishing);
+    }
+    return finishing;
+  }
+
+  private async endLive(id: string, reason: string): Promise<SessionStats> {
     const live = this.live.get(id);
     if (!live) throw new ApiError('NOT_FOUND', `no live session ${id}`);
     live.ending = true;

@@ -92,3 +92,12 @@ export function toWireCode(error: unknown): { name: ErrorCodeName; code: number;
   }
   return { name, code: ErrorCode[name], message };
 }
+
+/**
+ * Errors after which a stream cannot go on (the session is gone, failed or the server is shedding it): the transport
+ * sends the error and ends the stream. Anything else concerns one frame.
+ */
+export function endsStream(error: unknown): boolean {
+  if (error instanceof EngineError) return ['SESSION_ENDED', 'SESSION_FAILED', 'UNKNOWN_SESSION', 'ENGINE_CLOSED', 'OVERLOADED'].includes(error.code);
+  return error instanceof ApiError && error.code === 'NOT_FOUND';
+}

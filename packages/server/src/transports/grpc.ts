@@ -6,8 +6,9 @@
  * ProcessAudioStream (bidi): the first chunk names a REST-created session (session_id) or creates one
  * (config_json); it may carry audio too. Every audio chunk is answered by one AntiNoiseChunk (sequence and
  * timestamp echoed, cancellation_db, latency_us, phase) or dropped when late. Errors are chunks with error_code /
- * error_message (codes of docs/protocol.md); after a session-level error the call ends. Chunks go through the same
- * bounded queue as WebSocket frames (pipeline.ts). A session the call created ends with the call.
+ * error_message (codes of docs/protocol.md); after a session-level error the call ends. As over WebSocket, a chunk of
+ * a session the engine runs on this thread is answered before the next chunk is read; chunks of a session on a worker
+ * thread go through the bounded queue (pipeline.ts). A session the call created ends with the call.
  *
  * ProcessAudioFile (unary): the file-job cancellation, synchronously, in a worker thread.
  */
@@ -18,8 +19,8 @@ import {
   ANC_PROTO_LOADER_OPTIONS, ANC_PROTO_PATH, audioChunkChannelsInto, ErrorCode, HOST_LITTLE_ENDIAN, planarFloat32ToBytes, ProtocolError,
   type AntiNoiseChunk, type AudioChunk, type AudioFileRequest, type AudioFileResponse, type ErrorCodeName,
 } from '@antiphase/protocol';
-import { EngineError } from '@antiphase/engine';
-import { ApiError, toWireCode } from '../errors.js';
+import type { AntiNoiseFrame, AudioFrame } from '@antiphase/engine';
+import { ApiError, endsStream, toWireCode } from '../errors.js';
 import type { AuthService, Principal } from '../auth/service.js';
 import { bearerToken } from '../auth/service.js';
 import { CancelInputError, inspectWav, resolveCancelOptions } from '../jobs/cancel.js';
@@ -46,6 +47,18 @@ interface GrpcPending {
 
 type StreamCall = grpc.ServerDuplexStream<AudioChunk, AntiNoiseChunk>;
 
+/**
+ * The engine writes the anti-noise straight into the bytes of the answer (float32 LE): a fresh buffer per answer,
+ * never reused, since grpc-js may serialize a queued answer later.
+ */
+function answerBytes(session: LiveSession): Buffer | undefined {
+  return HOST_LITTLE_ENDIAN ? Buffer.allocUnsafe(4 * session.frameSize) : undefined;
+}
+
+function answerSamples(bytes: Buffer, session: LiveSession): Float32Array {
+  return new Float32Array(bytes.buffer, bytes.byteOffset, session.frameSize);
+}
+
 function emptyChunk(): AntiNoiseChunk {
   return {
     antiNoiseData: new Uint8Array(0), cancellationDb: 0, latencyUs: 0, noiseType: '', sessionId: '', sequence: 0, timestampUs: 0,
@@ -70,7 +83,10 @@ class GrpcStream {
   private closed = false;
   private readonly early: { chunk: AudioChunk; receivedAt: number }[] = [];
   private paused = false;
+  /** Sessions on a worker thread: the bounded queue to the engine. */
   private readonly pipeline: FramePipeline<GrpcPending>;
+  /** Sessions the engine runs on this thread: the one frame every chunk is decoded into and answered from. */
+  private frame: AudioFrame | null = null;
   /** Sample buffers of frames the engine has taken (it copies them when a frame is submitted), reused. */
   private readonly pool: { reference: Float32Array; error: Float32Array }[] = [];
 
@@ -129,8 +145,7 @@ class GrpcStream {
     const { sessions } = this.options;
     try {
       if (chunk.sessionId) {
-        this.session = sessions.attach(this.principal, chunk.sessionId);
-        this.session.onNoiseEvent = this.onNoiseEvent;
+        this.adopt(sessions.attach(this.principal, chunk.sessionId), false);
       } else if (chunk.configJson) {
         let config: unknown;
         try {
@@ -143,9 +158,7 @@ class GrpcStream {
           await sessions.finish(session.id, 'call ended').catch(() => undefined);
           return;
         }
-        this.session = session;
-        this.ownsSession = true;
-        session.onNoiseEvent = this.onNoiseEvent;
+        this.adopt(session, true);
       } else {
         throw new ApiError('INVALID_CONFIG', 'the first chunk must carry session_id (a REST session) or config_json (to create one)');
       }
@@ -153,6 +166,18 @@ class GrpcStream {
       const wire = toWireCode(error);
       this.sendError(wire.name, wire.message, chunk);
       if (wire.name === 'UNKNOWN_SESSION') this.end();
+    }
+  }
+
+  private adopt(session: LiveSession, owns: boolean): void {
+    this.session = session;
+    this.ownsSession = owns;
+    session.onNoiseEvent = this.onNoiseEvent;
+    if (this.options.sessions.answersNow(session)) {
+      this.frame = {
+        sessionId: session.id, sequence: 0, captureTimestampUs: 0, antiNoiseMissing: false,
+        reference: new Float32Array(session.frameSize), error: new Float32Array(session.frameSize),
+      };
     }
   }
 
@@ -165,14 +190,22 @@ class GrpcStream {
         `${session.sampleRate} Hz, ${session.frameSize} samples, ${session.sampleFormat}`, chunk);
       return;
     }
-    const buffers = this.pool.pop() ?? { reference: new Float32Array(session.frameSize), error: new Float32Array(session.frameSize) };
+    const now = this.frame;
+    const buffers = now ?? this.pool.pop() ?? { reference: new Float32Array(session.frameSize), error: new Float32Array(session.frameSize) };
     try {
       audioChunkChannelsInto(chunk, buffers.reference, buffers.error);
     } catch (error) {
-      this.pool.push(buffers);
+      if (!now) this.pool.push(buffers);
       this.options.sessions.countInvalid('grpc');
       if (error instanceof ProtocolError) this.sendError(error.codeName, error.message, chunk);
       else this.sendError('INTERNAL', 'internal server error', chunk);
+      return;
+    }
+    if (now) {
+      now.sequence = chunk.sequence;
+      now.captureTimestampUs = chunk.timestampUs;
+      now.antiNoiseMissing = chunk.antiNoiseMissing;
+      this.answerNow(session, now, receivedAt);
       return;
     }
     this.pipeline.push({
@@ -210,12 +243,23 @@ class GrpcStream {
     }
   }
 
+  /** A chunk of a session this thread runs: processed and answered before the next chunk is read. */
+  private answerNow(session: LiveSession, frame: AudioFrame, receivedAt: number): void {
+    const bytes = answerBytes(session);
+    let result;
+    try {
+      result = this.options.sessions.processFrameNow(session, frame, 'grpc', receivedAt, bytes && answerSamples(bytes, session));
+    } catch (error) {
+      this.refused(error, frame.sequence, frame.captureTimestampUs);
+      return;
+    }
+    if (result) this.answer(session, result, bytes);
+  }
+
+  /** A chunk of a session on a worker thread, from the queue. */
   private async process(frame: GrpcPending): Promise<void> {
     const session = this.session!;
-    // The engine writes the anti-noise straight into the bytes of the answer (float32 LE): a fresh buffer per
-    // answer, never reused, since grpc-js may serialize a queued answer later.
-    const bytes = HOST_LITTLE_ENDIAN ? Buffer.allocUnsafe(4 * session.frameSize) : null;
-    const output = bytes ? new Float32Array(bytes.buffer, bytes.byteOffset, session.frameSize) : undefined;
+    const bytes = answerBytes(session);
     try {
       let pending;
       try {
@@ -223,32 +267,42 @@ class GrpcStream {
         pending = this.options.sessions.processFrame(session, {
           sessionId: session.id, sequence: frame.sequence, captureTimestampUs: frame.timestampUs,
           antiNoiseMissing: frame.antiNoiseMissing, reference: frame.reference, error: frame.error,
-        }, 'grpc', frame.receivedAt, output);
+        }, 'grpc', frame.receivedAt, bytes && answerSamples(bytes, session));
       } finally {
         this.release(frame);
       }
       const result = await pending;
-      if (this.closed || result === null) return;
-      // Every field of AntiNoiseChunk, written out (not spread over emptyChunk()): one object per answer.
-      this.call.write({
-        antiNoiseData: bytes && result.antiNoise === output ? bytes : planarFloat32ToBytes(result.antiNoise),
-        cancellationDb: Number.isFinite(result.nrDb) ? result.nrDb : 0,
-        latencyUs: result.processingUs,
-        noiseType: result.noiseType ?? '',
-        sessionId: session.id,
-        sequence: result.sequence,
-        timestampUs: result.captureTimestampUs,
-        phase: result.emergencyBypass ? 'bypassed' : result.phase,
-        errorCode: 0,
-        errorMessage: '',
-        eventJson: '',
-      } satisfies AntiNoiseChunk);
+      if (result) this.answer(session, result, bytes);
     } catch (error) {
-      if (this.closed) return;
-      const wire = toWireCode(error);
-      this.sendError(wire.name, wire.message, { sequence: frame.sequence, timestampUs: frame.timestampUs });
-      if (error instanceof EngineError && ['SESSION_ENDED', 'SESSION_FAILED', 'UNKNOWN_SESSION', 'ENGINE_CLOSED', 'OVERLOADED'].includes(error.code)) this.end();
+      this.refused(error, frame.sequence, frame.timestampUs);
     }
+  }
+
+  private answer(session: LiveSession, result: AntiNoiseFrame, bytes: Buffer | undefined): void {
+    if (this.closed) return;
+    // Every field of AntiNoiseChunk, written out (not spread over emptyChunk()): one object per answer.
+    this.call.write({
+      antiNoiseData: bytes && result.antiNoise.buffer === bytes.buffer && result.antiNoise.byteOffset === bytes.byteOffset
+        ? bytes : planarFloat32ToBytes(result.antiNoise),
+      cancellationDb: Number.isFinite(result.nrDb) ? result.nrDb : 0,
+      latencyUs: result.processingUs,
+      noiseType: result.noiseType ?? '',
+      sessionId: session.id,
+      sequence: result.sequence,
+      timestampUs: result.captureTimestampUs,
+      phase: result.emergencyBypass ? 'bypassed' : result.phase,
+      errorCode: 0,
+      errorMessage: '',
+      eventJson: '',
+    } satisfies AntiNoiseChunk);
+  }
+
+  /** The engine refused a chunk: an error chunk; after a session-level error the call ends. */
+  private refused(error: unknown, sequence: number, timestampUs: number): void {
+    if (this.closed) return;
+    const wire = toWireCode(error);
+    this.sendError(wire.name, wire.message, { sequence, timestampUs });
+    if (endsStream(error)) this.end();
   }
 
   private release(frame: GrpcPending): void {

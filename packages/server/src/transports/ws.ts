@@ -15,8 +15,8 @@ import {
   decodeFrame, decodeFrameInto, encodeAntiNoiseFrame, encodeErrorFrame, encodeJsonFrame, MAX_FRAME_BYTES, ProtocolError,
   readFrameHeader, createFrameHeader, HEADER_BYTES, HOST_LITTLE_ENDIAN, type ErrorCodeName, type FrameHeader,
 } from '@antiphase/protocol';
-import { EngineError, type AntiNoiseFrame, type AudioFrame, type SessionStats } from '@antiphase/engine';
-import { ApiError, toWireCode } from '../errors.js';
+import type { AntiNoiseFrame, AudioFrame, SessionStats } from '@antiphase/engine';
+import { endsStream, toWireCode } from '../errors.js';
 import type { Principal } from '../auth/service.js';
 import type { ClientNoiseEvent, LiveSession, SessionService } from '../sessions.js';
 import type { SessionTransport } from '../store/types.js';
@@ -396,10 +396,7 @@ export class StreamConnection {
   private refused(error: unknown, sequence: number): void {
     if (this.state === 'closed') return;
     const wire = toWireCode(error);
-    const sessionLevel = error instanceof EngineError
-      ? ['SESSION_ENDED', 'SESSION_FAILED', 'UNKNOWN_SESSION', 'ENGINE_CLOSED', 'OVERLOADED'].includes(error.code)
-      : error instanceof ApiError && error.code === 'NOT_FOUND';
-    if (sessionLevel) this.sessionError(wire.name, wire.message, sequence);
+    if (endsStream(error)) this.sessionError(wire.name, wire.message, sequence);
     else this.frameError(wire.name, wire.message, sequence);
   }
 

@@ -10,6 +10,7 @@ import {
   createFrameHeader,
   decodeFrame,
   decodeFrameInto,
+  decodeSamplesInto,
   encodeAntiNoiseFrame,
   encodeAudioFrame,
   encodeErrorFrame,
@@ -381,6 +382,22 @@ test('decodeFrameInto fills caller arrays without allocating channels and reuses
   assert.equal(header.type, 'antiNoise');
   assert.equal(header.processingUs, 4);
   assert.deepEqual(antiNoise[0], reference);
+});
+
+test('decodeSamplesInto decodes the samples of a frame whose header was read first, with the same checks', () => {
+  const reference = randomSamples(32, 12);
+  const error = randomSamples(32, 13);
+  const bytes = encodeAudioFrame({ sequence: 5, captureTimestampUs: 0, sampleRate: 16000, reference, error, sampleFormat: 'int16' });
+  const header = readFrameHeader(bytes);
+  const channels = [new Float32Array(32), new Float32Array(32)];
+  decodeSamplesInto(bytes, header, channels);
+  const direct = [new Float32Array(32), new Float32Array(32)];
+  decodeFrameInto(bytes, direct);
+  assert.deepEqual(channels, direct);
+  assert.ok(Math.abs(channels[1][7] - error[7]) < 1 / 32767);
+  rejects(bytes, 'FORMAT_MISMATCH', (b) => decodeSamplesInto(b, header, [new Float32Array(160), new Float32Array(160)]));
+  const nan = fixtures.nanInErrorChannel.bytes;
+  rejects(nan, 'INVALID_AUDIO', (b) => decodeSamplesInto(b, readFrameHeader(b), [new Float32Array(3), new Float32Array(3)]));
 });
 
 test('decodeFrameInto leaves the arrays alone for control frames', () => {

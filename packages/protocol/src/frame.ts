@@ -597,15 +597,22 @@ export function decodeFrameInto(
   header: FrameHeader = createFrameHeader(),
 ): FrameHeader {
   readFrameHeader(bytes, header);
-  if (header.type !== 'audio' && header.type !== 'antiNoise') return header;
+  if (header.type === 'audio' || header.type === 'antiNoise') decodeSamplesInto(bytes, header, channels);
+  return header;
+}
+
+/**
+ * decodeFrameInto for a frame whose header the caller has just read with readFrameHeader (a receiver that
+ * dispatches on the type first): the header is not parsed twice. `header` must be of an audio or anti-noise frame.
+ */
+export function decodeSamplesInto(bytes: Uint8Array, header: FrameHeader, channels: readonly Float32Array[]): void {
   if (channels.length !== header.channels) {
     throw new ProtocolError('FORMAT_MISMATCH', `${header.type} frame has ${header.channels} channels, ${channels.length} expected`);
   }
-  for (const ch of channels) {
-    if (ch.length !== header.frameSize) {
-      throw new ProtocolError('FORMAT_MISMATCH', `frame size ${header.frameSize} differs from the session's ${ch.length}`);
+  for (let c = 0; c < channels.length; c++) {
+    if (channels[c].length !== header.frameSize) {
+      throw new ProtocolError('FORMAT_MISMATCH', `frame size ${header.frameSize} differs from the session's ${channels[c].length}`);
     }
   }
   readPcm(viewOf(bytes), header, channels);
-  return header;
 }

@@ -20,6 +20,7 @@ export {
   createFrameHeader,
   decodeFrame,
   decodeFrameInto,
+  decodeSamplesInto,
   encodeAntiNoiseFrame,
   encodeAudioFrame,
   encodeErrorFrame,

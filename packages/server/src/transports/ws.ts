@@ -12,7 +12,7 @@
  * by this connection's hello ends when the connection closes; a session created over REST lives on.
  */
 import {
-  decodeFrame, decodeFrameInto, encodeAntiNoiseFrame, encodeErrorFrame, encodeJsonFrame, MAX_FRAME_BYTES, ProtocolError,
+  decodeFrame, decodeSamplesInto, encodeAntiNoiseFrame, encodeErrorFrame, encodeJsonFrame, MAX_FRAME_BYTES, ProtocolError,
   readFrameHeader, createFrameHeader, HEADER_BYTES, HOST_LITTLE_ENDIAN, type ErrorCodeName, type FrameHeader,
 } from '@antiphase/protocol';
 import type { AntiNoiseFrame, AudioFrame, SessionStats } from '@antiphase/engine';
@@ -72,13 +72,24 @@ export interface MediaFrame {
   error: Float32Array;
 }
 
-interface PendingFrame {
+/** One frame's sample buffers, and the same two as the channel list the codec decodes into. */
+interface Samples {
+  reference: Float32Array;
+  error: Float32Array;
+  channels: readonly Float32Array[];
+}
+
+function samples(frameSize: number): Samples {
+  const reference = new Float32Array(frameSize);
+  const error = new Float32Array(frameSize);
+  return { reference, error, channels: [reference, error] };
+}
+
+interface PendingFrame extends Samples {
   sequence: number;
   captureTimestampUs: number;
   /** The client played silence in this frame's slot (docs/protocol.md, playout schedule). */
   antiNoiseMissing: boolean;
-  reference: Float32Array;
-  error: Float32Array;
   receivedAt: number;
 }
 
@@ -115,10 +126,9 @@ export class StreamConnection {
    * Sessions the engine runs on this thread: the one frame every message is decoded into and answered from before
    * the next message is read, so nothing waits and nothing is queued.
    */
-  private frame: AudioFrame | null = null;
-  private frameChannels: Float32Array[] = [];
+  private frame: (AudioFrame & Samples) | null = null;
   private readonly header: FrameHeader = createFrameHeader();
-  private readonly pool: { reference: Float32Array; error: Float32Array }[] = [];
+  private readonly pool: Samples[] = [];
   private readonly transport: SessionTransport;
   /** Error frames sent, by code name (tests and debugging). */
   readonly errorsSent = new Map<ErrorCodeName, number>();
@@ -229,11 +239,7 @@ export class StreamConnection {
       this.session = session;
       this.ownsSession = created;
       if (sessions.answersNow(session)) {
-        this.frame = {
-          sessionId: session.id, sequence: 0, captureTimestampUs: 0, antiNoiseMissing: false,
-          reference: new Float32Array(session.frameSize), error: new Float32Array(session.frameSize),
-        };
-        this.frameChannels = [this.frame.reference, this.frame.error];
+        this.frame = { sessionId: session.id, sequence: 0, captureTimestampUs: 0, antiNoiseMissing: false, ...samples(session.frameSize) };
       } else this.pipeline = new FramePipeline<PendingFrame>({
         capacity: this.options.queueFrames,
         maxSubmitted: Math.max(1, Math.min(8, Math.floor(this.options.queueFrames / 2))),
@@ -260,19 +266,10 @@ export class StreamConnection {
   submitAudio(frame: MediaFrame, receivedAt = performance.now()): boolean {
     const session = this.session;
     if (this.state !== 'ready' || !session) return false;
-    const now = this.frame;
-    if (now) {
-      now.sequence = frame.sequence;
-      now.captureTimestampUs = frame.captureTimestampUs;
-      now.reference.set(frame.reference);
-      now.error.set(frame.error);
-      this.answerNow(session, now, receivedAt);
-      return true;
-    }
-    const buffers = this.pool.pop() ?? { reference: new Float32Array(session.frameSize), error: new Float32Array(session.frameSize) };
-    buffers.reference.set(frame.reference);
-    buffers.error.set(frame.error);
-    this.pipeline!.push({ sequence: frame.sequence, captureTimestampUs: frame.captureTimestampUs, antiNoiseMissing: false, ...buffers, receivedAt });
+    const samples = this.samplesFor(session);
+    samples.reference.set(frame.reference);
+    samples.error.set(frame.error);
+    this.dispatch(session, samples, frame.sequence, frame.captureTimestampUs, false, receivedAt);
     return true;
   }
 
@@ -296,39 +293,40 @@ export class StreamConnection {
       );
       return;
     }
-    const now = this.frame;
-    if (now) {
-      try {
-        decodeFrameInto(data, this.frameChannels, header);
-      } catch (error) {
-        this.protocolError(error, header.sequence);
-        return;
-      }
-      now.sequence = header.sequence;
-      now.captureTimestampUs = header.captureTimestampUs;
-      now.antiNoiseMissing = header.antiNoiseMissing;
-      this.answerNow(session, now, receivedAt);
-      return;
-    }
-    const buffers = this.pool.pop() ?? { reference: new Float32Array(session.frameSize), error: new Float32Array(session.frameSize) };
+    const samples = this.samplesFor(session);
     try {
-      decodeFrameInto(data, [buffers.reference, buffers.error], header);
+      decodeSamplesInto(data, header, samples.channels);
     } catch (error) {
-      this.pool.push(buffers);
+      if (samples !== this.frame) this.pool.push(samples);
       this.protocolError(error, header.sequence);
       return;
     }
-    this.pipeline!.push({
-      sequence: header.sequence,
-      captureTimestampUs: header.captureTimestampUs,
-      antiNoiseMissing: header.antiNoiseMissing,
-      ...buffers,
-      receivedAt,
-    });
+    this.dispatch(session, samples, header.sequence, header.captureTimestampUs, header.antiNoiseMissing, receivedAt);
+  }
+
+  /** Where a frame's samples go: the connection's one frame (a session on this thread) or a pooled pair (a worker's). */
+  private samplesFor(session: LiveSession): Samples {
+    return this.frame ?? this.pool.pop() ?? samples(session.frameSize);
+  }
+
+  /** A frame whose samples are in `samples` (from samplesFor): answered now, or queued for the worker thread. */
+  private dispatch(
+    session: LiveSession, samples: Samples, sequence: number, captureTimestampUs: number, antiNoiseMissing: boolean, receivedAt: number,
+  ): void {
+    const now = this.frame;
+    if (now) {
+      now.sequence = sequence;
+      now.captureTimestampUs = captureTimestampUs;
+      now.antiNoiseMissing = antiNoiseMissing;
+      this.answerNow(session, now, receivedAt);
+      return;
+    }
+    const { reference, error, channels } = samples;
+    this.pipeline!.push({ sequence, captureTimestampUs, antiNoiseMissing, reference, error, channels, receivedAt });
   }
 
   private release(frame: PendingFrame): void {
-    if (this.pool.length < this.options.queueFrames + 1) this.pool.push({ reference: frame.reference, error: frame.error });
+    if (this.pool.length < this.options.queueFrames + 1) this.pool.push({ reference: frame.reference, error: frame.error, channels: frame.channels });
   }
 
   /** A frame of a session this thread runs: processed and answered before the next message is read. */

@@ -3,7 +3,7 @@
  * synchronously — a binary protocol audio frame (application/octet-stream → antiNoise frame) or JSON.
  */
 import type { FastifyInstance } from 'fastify';
-import { decodeFrameInto, encodeAntiNoiseFrame, ProtocolError, readFrameHeader, type FrameHeader } from '@antiphase/protocol';
+import { decodeSamplesInto, encodeAntiNoiseFrame, ProtocolError, readFrameHeader, type FrameHeader } from '@antiphase/protocol';
 import { ApiError, type ApiErrorCode } from '../../errors.js';
 import type { LiveSession } from '../../sessions.js';
 import { principalOf, requireAuth, type AppDeps } from '../app.js';
@@ -132,7 +132,7 @@ export async function sessionRoutes(app: FastifyInstance, { auth, sessions }: Ap
         if (header.sampleRate !== session.sampleRate || header.sampleFormat !== session.sampleFormat) {
           throw new ApiError('FORMAT_MISMATCH', `frame is ${header.sampleRate} Hz ${header.sampleFormat}; the session negotiated ${session.sampleRate} Hz ${session.sampleFormat}`);
         }
-        decodeFrameInto(body, [reference, error], header);
+        decodeSamplesInto(body, header, [reference, error]);
       } catch (caught) {
         sessions.countInvalid('rest');
         fromProtocol(caught);

@@ -9,7 +9,7 @@ import {
   type AudioFileResponse,
 } from '@antiphase/protocol';
 import { readWav } from '@antiphase/dsp';
-import { api, noiseFrame, recordingPair, sessionConfig, startTestServer, userToken } from './helpers.js';
+import { api, ENGINE_MODES, noiseFrame, recordingPair, sessionConfig, startTestServer, userToken } from './helpers.js';
 
 const FRAME = 160;
 const PROTO = fileURLToPath(ANC_PROTO_PATH);
@@ -57,57 +57,61 @@ function roundTrip(c: AncClient, token: string, chunks: Partial<AudioChunk>[]): 
   });
 }
 
-test('ProcessAudioStream from Node: config_json on the first chunk, one AntiNoiseChunk per AudioChunk', async (t) => {
-  const server = await startTestServer(t);
-  const token = await userToken(server, 'grpc@example.com');
-  const c = await client(t, server.grpcPort);
-  const chunks = Array.from({ length: 50 }, (_, k) => chunk(k, k === 0 ? { configJson: JSON.stringify(sessionConfig(FRAME)) } : {}));
-  const { replies, status } = await roundTrip(c, token, chunks);
-  assert.equal(status.code, grpc.status.OK);
-  assert.deepEqual(replies.filter((r) => r.errorCode !== 0).map((r) => r.errorMessage), []);
-  assert.deepEqual(replies.map((r) => r.sequence), [...Array(50).keys()]);
-  for (const r of replies) {
-    assert.equal(r.timestampUs, (r.sequence * FRAME * 1e6) / 16000);
-    assert.equal(bytesToFloat32(r.antiNoiseData).length, FRAME);
-    assert.equal(r.phase, 'controlling');
-    assert.ok(r.latencyUs > 0);
-    assert.ok(Number.isFinite(r.cancellationDb));
-  }
-  // The call created the session, so it ended with the call and was stored.
-  const stored = await api(server, 'GET', `/api/v1/sessions/${replies[0].sessionId}`, { token });
-  assert.equal(stored.body.transport, 'grpc');
-  assert.equal(stored.body.live, false);
-  assert.equal(stored.body.stats.framesProcessed, 50);
-});
+for (const [mode, workers] of ENGINE_MODES) {
+  test(`ProcessAudioStream from Node: config_json on the first chunk, one AntiNoiseChunk per AudioChunk (${mode})`, async (t) => {
+    const server = await startTestServer(t, { workers });
+    const token = await userToken(server, 'grpc@example.com');
+    const c = await client(t, server.grpcPort);
+    const chunks = Array.from({ length: 50 }, (_, k) => chunk(k, k === 0 ? { configJson: JSON.stringify(sessionConfig(FRAME)) } : {}));
+    const { replies, status } = await roundTrip(c, token, chunks);
+    assert.equal(status.code, grpc.status.OK);
+    assert.deepEqual(replies.filter((r) => r.errorCode !== 0).map((r) => r.errorMessage), []);
+    assert.deepEqual(replies.map((r) => r.sequence), [...Array(50).keys()]);
+    for (const r of replies) {
+      assert.equal(r.timestampUs, (r.sequence * FRAME * 1e6) / 16000);
+      assert.equal(bytesToFloat32(r.antiNoiseData).length, FRAME);
+      assert.equal(r.phase, 'controlling');
+      assert.ok(r.latencyUs > 0);
+      assert.ok(Number.isFinite(r.cancellationDb));
+    }
+    // The call created the session, so it ended with the call and was stored.
+    const stored = await api(server, 'GET', `/api/v1/sessions/${replies[0].sessionId}`, { token });
+    assert.equal(stored.body.transport, 'grpc');
+    assert.equal(stored.body.live, false);
+    assert.equal(stored.body.stats.framesProcessed, 50);
+  });
+}
 
-test('ProcessAudioStream into a REST-created session; bad chunks become error chunks; bad credentials are UNAUTHENTICATED', async (t) => {
-  const server = await startTestServer(t);
-  const token = await userToken(server, 'rest-grpc@example.com');
-  const other = await userToken(server, 'other@example.com');
-  const c = await client(t, server.grpcPort);
-  const session = await api(server, 'POST', '/api/v1/sessions', { token, json: sessionConfig(FRAME) });
-  const nan = noiseFrame(FRAME, 3);
-  nan.reference[2] = NaN;
-  const { replies } = await roundTrip(c, token, [
-    chunk(0, { sessionId: session.body.id }),
-    chunk(1),
-    chunk(2, { sampleRate: 8000 }),
-    { ...chunk(3), audioData: planarFloat32ToBytes(nan.reference, nan.error) },
-    chunk(4, { channels: 1 }),
-    chunk(5),
-  ]);
-  // Error chunks are answered at once, anti-noise after the engine: compare by sequence.
-  assert.deepEqual(replies.map((r) => [r.sequence, r.errorCode]).sort((a, b) => a[0] - b[0]), [[0, 0], [1, 0], [2, 5], [3, 6], [4, 1], [5, 0]]);
-  const live = await api(server, 'GET', `/api/v1/sessions/${session.body.id}`, { token });
-  assert.equal(live.body.live, true, 'a REST session outlives the call');
+for (const [mode, workers] of ENGINE_MODES) {
+  test(`ProcessAudioStream into a REST-created session; bad chunks become error chunks; bad credentials are UNAUTHENTICATED (${mode})`, async (t) => {
+    const server = await startTestServer(t, { workers });
+    const token = await userToken(server, 'rest-grpc@example.com');
+    const other = await userToken(server, 'other@example.com');
+    const c = await client(t, server.grpcPort);
+    const session = await api(server, 'POST', '/api/v1/sessions', { token, json: sessionConfig(FRAME) });
+    const nan = noiseFrame(FRAME, 3);
+    nan.reference[2] = NaN;
+    const { replies } = await roundTrip(c, token, [
+      chunk(0, { sessionId: session.body.id }),
+      chunk(1),
+      chunk(2, { sampleRate: 8000 }),
+      { ...chunk(3), audioData: planarFloat32ToBytes(nan.reference, nan.error) },
+      chunk(4, { channels: 1 }),
+      chunk(5),
+    ]);
+    // Error chunks are answered at once, anti-noise after the engine: compare by sequence.
+    assert.deepEqual(replies.map((r) => [r.sequence, r.errorCode]).sort((a, b) => a[0] - b[0]), [[0, 0], [1, 0], [2, 5], [3, 6], [4, 1], [5, 0]]);
+    const live = await api(server, 'GET', `/api/v1/sessions/${session.body.id}`, { token });
+    assert.equal(live.body.live, true, 'a REST session outlives the call');
 
-  const stolen = await roundTrip(c, other, [chunk(0, { sessionId: session.body.id })]);
-  assert.equal(stolen.replies[0].errorCode, 7); // UNKNOWN_SESSION: another user's session does not exist for them
+    const stolen = await roundTrip(c, other, [chunk(0, { sessionId: session.body.id })]);
+    assert.equal(stolen.replies[0].errorCode, 7); // UNKNOWN_SESSION: another user's session does not exist for them
 
-  const denied = await roundTrip(c, 'bad-token', [chunk(0, { configJson: JSON.stringify(sessionConfig(FRAME)) })]);
-  assert.equal(denied.status.code, grpc.status.UNAUTHENTICATED);
-  assert.equal(denied.replies.length, 0);
-});
+    const denied = await roundTrip(c, 'bad-token', [chunk(0, { configJson: JSON.stringify(sessionConfig(FRAME)) })]);
+    assert.equal(denied.status.code, grpc.status.UNAUTHENTICATED);
+    assert.equal(denied.replies.length, 0);
+  });
+}
 
 test('ProcessAudioFile cleans a recording synchronously and reports NR', async (t) => {
   const server = await startTestServer(t);

@@ -18,6 +18,12 @@ export function tempDir(t: TestContext, prefix = 'antiphase-server-'): string {
   return dir;
 }
 
+/**
+ * The two ways the engine runs a session: on a worker thread (machines with more than 2 cores) and on the transport's
+ * own thread (the default on 2 cores, answered synchronously). The transports take different paths for each.
+ */
+export const ENGINE_MODES = [['engine on a worker thread', 1], ['engine inline', 0]] as const;
+
 export async function startTestServer(t: TestContext, overrides: Partial<ServerConfig> = {}, dataDir?: string): Promise<RunningServer> {
   const config = loadConfig({}, { host: '127.0.0.1', port: 0, grpcPort: 0, workers: 1, dataDir: dataDir ?? tempDir(t), ...overrides });
   const server = await startServer(config);

@@ -12,10 +12,23 @@
  *    speech, engines and hums are periodic; and separately the highest true ACF peak for lags of 1–2.25 ms
  *    (pitch 444–1000 Hz: children's shouts and screams, whistles) — a local maximum is required there, because any
  *    low-pass spectrum gives a high but monotonically falling ACF at short lags.
+ * Low-frequency analysis (2 kHz): the 31.25 Hz bins of the 512-point frame FFT cannot resolve engine orders, mains
+ * hum or blade-pass tones, so the clip is also decimated by 8 (a 49-tap Kaiser-windowed sinc low-pass, cut-off
+ * 1 kHz, evaluated only at the kept samples: everything that would alias into 0–500 Hz lies above 1.5 kHz) and
+ * analysed with 256-point Hann frames (128 ms, 7.8125 Hz bins) every 128 samples (64 ms, 4 main frames). Per low
+ * frame: the power of the bins over 20–500 Hz, its log energy, the strongest bin's frequency and its ln(max / mean).
  * Window summary (FEATURE_NAMES lists every entry): per-band means, standard deviations and mean |Δ| of the log-mel
  * energies, dynamics percentiles, spectral flatness / centroid / flux, tonality and peak-frequency statistics, and
  * the modulation spectrum (0.25–31 Hz, 6 octave-ish bands) of 8 band-group envelopes, the full-band envelope and
  * the tonal-peak frequency track: the sweep rate of a siren, the beep rate of an alarm, the rhythm of typing.
+ * From the low-frequency frames of the window: its level and centroid; on the window-averaged low spectrum (where a
+ * steady tone stands far above averaged noise) the strongest and second tone over the band mean, the strongest
+ * tone's frequency, harmonicity (its multiples 2–5 over the rest of the band: engine orders, blade-pass series) and mains
+ * hum (50 or 60 Hz and harmonics over their neighbouring bins); per-frame tonality, the low peak's frequency spread
+ * and stability (a motor's tone is steady, noise peaks wander); and the low-band envelope's spread, rise and fall (a
+ * pass-by rises then falls, an air conditioner is flat) and slope. Band co-modulation: correlations of the 8
+ * band-group log envelopes (and of their frame-to-frame differences) across groups, and of each group with the
+ * others — a passing vehicle or aircraft moves every band together, a fan's bands fluctuate independently.
  *
  * Level normalisation: every log-energy feature is taken relative to the window's mean log energy, and the
  * modulation features come from log envelopes, so a gain change leaves the features unchanged (up to the 16-bit
@@ -52,6 +65,28 @@ const HIGH_PITCH_MIN_LAG = Math.round(FEATURE_SAMPLE_RATE / 1000 / ACF_DECIMATIO
 const MOD_BANDS: [number, number][] = [[0.25, 1], [1, 2], [2, 4], [4, 8], [8, 16], [16, 31.25]];
 const MOD_FFT = 256;
 const GROUPS = 8;
+/** Low-frequency analysis: decimation 16 kHz → 2 kHz, 256-point Hann frames every 128 decimated samples (50 % overlap). */
+export const LOW_DECIMATION = 8;
+export const LOW_SAMPLE_RATE = FEATURE_SAMPLE_RATE / LOW_DECIMATION;
+export const LOW_FFT = 256;
+const LOW_HOP = 128;
+/**
+ * Decimation filter: odd length (integer delay), Kaiser β 5, cut-off 1 kHz at 16 kHz: −0.1 dB at 500 Hz, ≤ −43 dB
+ * from 1.5 kHz (which folds onto 500 Hz) and ≤ −65 dB from 2 kHz.
+ */
+const LOW_TAPS = 49;
+const LOW_CUTOFF_HZ = 1000;
+const LOW_KAISER_BETA = 5;
+/** Analysed band of the low spectrum, Hz: bins 3 … 64 of 7.8125 Hz. */
+const LOW_BAND_HZ: [number, number] = [20, 500];
+export const LOW_BIN_HZ = LOW_SAMPLE_RATE / LOW_FFT;
+const LOW_K0 = Math.ceil(LOW_BAND_HZ[0] / LOW_BIN_HZ);
+const LOW_K1 = Math.floor(LOW_BAND_HZ[1] / LOW_BIN_HZ);
+const LOW_BINS = LOW_K1 - LOW_K0 + 1;
+/** Energy floor per low bin: about the 16-bit quantisation noise after decimation. */
+const LOW_FLOOR = 1e-9;
+/** Low-envelope smoothing for the rise and fall (5 low frames ≈ 320 ms): a peak of the raw envelope is mostly noise. */
+const LOW_SMOOTH = 5;
 
 function buildNames(): string[] {
   const names: string[] = [];
@@ -68,6 +103,11 @@ function buildNames(): string[] {
   // envAll): the held tonal-peak frequency track, whose modulation is a siren's sweep rate.
   const envs = [...Array.from({ length: GROUPS }, (_, g) => `env${g}`), 'envAll', 'tonalTrack'];
   for (const env of envs) for (const [lo, hi] of MOD_BANDS) names.push(`${env}.mod${lo}-${hi}Hz`);
+  names.push('low.level', 'low.centroid', 'low.tone1', 'low.tone1.logfreq', 'low.tone2', 'low.harmonicity', 'low.mains');
+  names.push('low.tonality.mean', 'low.tonality.std', 'low.peak.std', 'low.peak.stable');
+  names.push('low.env.std', 'low.rise', 'low.fall', 'low.slope');
+  names.push('comod.mean', 'comod.adjacent', 'comod.lowHigh', 'comod.delta.mean', 'comod.delta.adjacent');
+  for (let g = 0; g < GROUPS; g++) names.push(`env${g}.comod`);
   return names;
 }
 
@@ -89,6 +129,16 @@ export interface FrameAnalysis {
   periodicity: Float32Array;
   /** Strength of a 444–1000 Hz pitch (0 when the ACF has no peak there). */
   highPitch: Float32Array;
+  /** Low-frequency frames (2 kHz, LOW_FFT points, hop LOW_HOP): frame j is centred on input sample 1024·j + 1024. */
+  lowCount: number;
+  /** lowCount × LOW_BINS power of the 20–500 Hz bins (floor added). */
+  lowPower: Float32Array;
+  /** Natural log of the 20–500 Hz energy. */
+  lowLogEnergy: Float32Array;
+  /** log2(strongest low bin's frequency / 100 Hz), parabolic interpolation on the log power. */
+  lowPeakLog2: Float32Array;
+  /** ln(max / mean) of the 20–500 Hz power. */
+  lowTonality: Float32Array;
 }
 
 interface MelFilter {
@@ -123,9 +173,24 @@ export class FeatureExtractor {
   private sorted = new Float64Array(WINDOW_FRAMES);
   private readonly env = new Float64Array(MOD_FFT);
   private readonly track = new Float64Array(MOD_FFT);
+  /** GROUPS × MOD_FFT band-group log envelopes of the window (modulation and co-modulation). */
+  private readonly groupEnv = new Float64Array(GROUPS * MOD_FFT);
+  private readonly cov = new Float64Array(GROUPS * GROUPS);
+  private readonly covDelta = new Float64Array(GROUPS * GROUPS);
+  // Low-frequency analysis.
+  private readonly lowFir = lowPassFir();
+  private decimated = new Float64Array(0);
+  private readonly lowFft = new RealFft(LOW_FFT);
+  private readonly lowWindow = new Float64Array(LOW_FFT);
+  private readonly lowFrame = new Float64Array(LOW_FFT);
+  private readonly lowRe = new Float64Array(LOW_FFT / 2 + 1);
+  private readonly lowIm = new Float64Array(LOW_FFT / 2 + 1);
+  private readonly lowMean = new Float64Array(LOW_BINS);
+  private lowSmooth = new Float64Array(WINDOW_FRAMES);
 
   constructor() {
     for (let i = 0; i < FRAME_SIZE; i++) this.window[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / FRAME_SIZE);
+    for (let i = 0; i < LOW_FFT; i++) this.lowWindow[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / LOW_FFT);
     this.mel = melFilterbank();
   }
 
@@ -200,7 +265,60 @@ export class FeatureExtractor {
       }
       periodicity[f] = best;
     }
-    return { count, logMel, mel: melE, logEnergy, tonality, peakLog2, periodicity, highPitch };
+    return { count, logMel, mel: melE, logEnergy, tonality, peakLog2, periodicity, highPitch, ...this.analyseLow(samples) };
+  }
+
+  /** Decimates to 2 kHz and analyses 20–500 Hz in LOW_FFT-point frames (see the header). */
+  private analyseLow(samples: Float32Array): Pick<FrameAnalysis, 'lowCount' | 'lowPower' | 'lowLogEnergy' | 'lowPeakLog2' | 'lowTonality'> {
+    const length = Math.floor(samples.length / LOW_DECIMATION);
+    if (this.decimated.length < length) this.decimated = new Float64Array(length);
+    const y = this.decimated;
+    const h = this.lowFir;
+    const half = (LOW_TAPS - 1) / 2;
+    const n = samples.length;
+    // y[m] = Σ h[k]·x[8m + k − half], zero outside the clip; h is symmetric, so pairs share one multiplication.
+    for (let m = 0; m < length; m++) {
+      const c = m * LOW_DECIMATION;
+      let acc = h[half] * samples[c];
+      if (c >= half && c + half < n) {
+        for (let k = 1; k <= half; k++) acc += h[half + k] * (samples[c - k] + samples[c + k]);
+      } else {
+        for (let k = 1; k <= half; k++) {
+          const a = c - k >= 0 ? samples[c - k] : 0;
+          const b = c + k < n ? samples[c + k] : 0;
+          acc += h[half + k] * (a + b);
+        }
+      }
+      y[m] = acc;
+    }
+    const lowCount = length < LOW_FFT ? 0 : Math.floor((length - LOW_FFT) / LOW_HOP) + 1;
+    const lowPower = new Float32Array(lowCount * LOW_BINS);
+    const lowLogEnergy = new Float32Array(lowCount);
+    const lowPeakLog2 = new Float32Array(lowCount);
+    const lowTonality = new Float32Array(lowCount);
+    const { lowFrame, lowWindow, lowRe, lowIm } = this;
+    for (let j = 0; j < lowCount; j++) {
+      const offset = j * LOW_HOP;
+      for (let i = 0; i < LOW_FFT; i++) lowFrame[i] = y[offset + i] * lowWindow[i];
+      this.lowFft.forward(lowFrame, lowRe, lowIm);
+      let sum = 0;
+      let peak = 0;
+      let peakK = LOW_K0;
+      const row = j * LOW_BINS;
+      for (let k = LOW_K0; k <= LOW_K1; k++) {
+        const p = lowRe[k] * lowRe[k] + lowIm[k] * lowIm[k] + LOW_FLOOR;
+        lowPower[row + k - LOW_K0] = p;
+        sum += p;
+        if (p > peak) {
+          peak = p;
+          peakK = k;
+        }
+      }
+      lowLogEnergy[j] = Math.log(sum);
+      lowTonality[j] = Math.log(peak / (sum / LOW_BINS));
+      lowPeakLog2[j] = Math.log2((interpolatePeak(lowPower, row, peakK - LOW_K0, LOW_BINS) + LOW_K0) * LOW_BIN_HZ / 100);
+    }
+    return { lowCount, lowPower, lowLogEnergy, lowPeakLog2, lowTonality };
   }
 
   /** Feature vector of frames [start, end) of an analysis. */
@@ -321,33 +439,210 @@ export class FeatureExtractor {
     // Modulation spectra: 8 band groups of 5 mel bands, the full band, and the tonal peak track.
     const m = Math.min(n, MOD_FFT);
     const env = this.env;
+    const groupEnv = this.groupEnv;
     const per5 = MEL_BANDS / GROUPS;
-    for (let g = 0; g <= GROUPS; g++) {
+    for (let g = 0; g < GROUPS; g++) {
       for (let i = 0; i < m; i++) {
-        if (g === GROUPS) {
-          env[i] = a.logEnergy[start + i];
-          continue;
-        }
         const row = (start + i) * MEL_BANDS + g * per5;
         let e = 0;
         for (let b = 0; b < per5; b++) e += a.mel[row + b];
-        env[i] = Math.log(e + ENERGY_FLOOR);
+        groupEnv[g * MOD_FFT + i] = Math.log(e + ENERGY_FLOOR);
       }
-      o = this.modulation(env, m, out, o);
+      o = this.modulation(groupEnv, g * MOD_FFT, m, out, o);
     }
+    for (let i = 0; i < m; i++) env[i] = a.logEnergy[start + i];
+    o = this.modulation(env, 0, m, out, o);
     // The track has its own buffer: modulation() overwrites modIn.
-    this.modulation(track, m, out, o);
+    o = this.modulation(track, 0, m, out, o);
+    o = this.lowFrequency(a, start, end, level, out, o);
+    this.comodulation(m, out, o);
     return out;
   }
 
-  /** Log modulation power of envelope[0..m) (mean removed) in MOD_BANDS, written from out[o]. */
-  private modulation(env: Float64Array, m: number, out: Float32Array, o: number): number {
+  /** The low-frequency features of frames [start, end) (see the header), written from out[o]. */
+  private lowFrequency(a: FrameAnalysis, start: number, end: number, level: number, out: Float32Array, o: number): number {
+    // Low frames whose centre (1024·j + 1024 input samples) lies between the first and last main frame's centre.
+    const c0 = start * HOP_SIZE + FRAME_SIZE / 2;
+    const c1 = (end - 1) * HOP_SIZE + FRAME_SIZE / 2;
+    const step = LOW_HOP * LOW_DECIMATION;
+    const centre = (LOW_FFT / 2) * LOW_DECIMATION;
+    let j0 = Math.max(0, Math.ceil((c0 - centre) / step));
+    let j1 = Math.min(a.lowCount - 1, Math.floor((c1 - centre) / step));
+    if (a.lowCount === 0) {
+      for (let i = 0; i < 15; i++) out[o++] = 0;
+      return o;
+    }
+    if (j1 < j0) j0 = j1 = Math.min(j0, a.lowCount - 1);
+    const n = j1 - j0 + 1;
+    // Window-averaged spectrum: level, centroid, tones, harmonicity, mains.
+    const spec = this.lowMean.fill(0);
+    for (let j = j0; j <= j1; j++) {
+      const row = j * LOW_BINS;
+      for (let k = 0; k < LOW_BINS; k++) spec[k] += a.lowPower[row + k];
+    }
+    let total = 0, weighted = 0, peak = 0, peakK = 0;
+    for (let k = 0; k < LOW_BINS; k++) {
+      const p = (spec[k] /= n);
+      total += p;
+      weighted += p * (k + LOW_K0);
+      if (p > peak) {
+        peak = p;
+        peakK = k;
+      }
+    }
+    const mean = total / LOW_BINS;
+    let eS = 0;
+    for (let j = j0; j <= j1; j++) eS += a.lowLogEnergy[j];
+    out[o++] = eS / n - level;
+    out[o++] = Math.log2(((weighted / total) * LOW_BIN_HZ) / 100);
+    out[o++] = Math.log(peak / mean);
+    const toneBin = interpolatePeak(spec, 0, peakK, LOW_BINS) + LOW_K0;
+    out[o++] = Math.log2((toneBin * LOW_BIN_HZ) / 100);
+    // Second tone: the strongest local maximum more than 2 bins from the first (a flat spectrum gives ≈ its mean).
+    let second = mean;
+    for (let k = 1; k + 1 < LOW_BINS; k++) {
+      const p = spec[k];
+      if (Math.abs(k - peakK) > 2 && p > second && p >= spec[k - 1] && p >= spec[k + 1]) second = p;
+    }
+    out[o++] = Math.log(second / mean);
+    // Harmonicity: the strongest bin near each multiple 2…5 of the tone, over the band mean without the tone's own
+    // ±2 bins (a strong pure tone would otherwise lift the reference); 0 with no multiple in the band.
+    let toneEnergy = 0;
+    for (let k = Math.max(0, peakK - 2); k <= Math.min(LOW_BINS - 1, peakK + 2); k++) toneEnergy += spec[k];
+    const rest = (total - toneEnergy) / (LOW_BINS - 5);
+    let harm = 0, harmN = 0;
+    for (let h = 2; h <= 5; h++) {
+      const k = Math.round(h * toneBin) - LOW_K0;
+      if (k + 1 >= LOW_BINS) break;
+      harm += Math.max(spec[k - 1], spec[k], spec[k + 1]);
+      harmN++;
+    }
+    out[o++] = harmN > 0 && rest > 0 ? Math.log(harm / harmN / rest) : 0;
+    out[o++] = Math.max(mainsHum(spec, 50), mainsHum(spec, 60));
+    // Per-frame tonality and the low peak's wander.
+    let tS = 0, tQ = 0, pS = 0, pQ = 0, stable = 0;
+    for (let j = j0; j <= j1; j++) {
+      const t = a.lowTonality[j];
+      const p = a.lowPeakLog2[j];
+      tS += t; tQ += t * t;
+      pS += p; pQ += p * p;
+      // Within one bin: at 20–500 Hz a bin is 0.02–0.5 octave, so compare in Hz.
+      if (j > j0 && Math.abs(Math.pow(2, p) - Math.pow(2, a.lowPeakLog2[j - 1])) * 100 <= LOW_BIN_HZ) stable++;
+    }
+    out[o++] = tS / n; out[o++] = sdFrom(tS, tQ, n);
+    out[o++] = sdFrom(pS, pQ, n);
+    out[o++] = n > 1 ? stable / (n - 1) : 1;
+    // Low-band envelope: spread; rise (smoothed maximum over the first quarter's mean) and fall (over the last
+    // quarter's); slope (least squares, ln units per second).
+    const e = a.lowLogEnergy;
+    out[o++] = std(e, j0, j1 + 1);
+    if (this.lowSmooth.length < n) this.lowSmooth = new Float64Array(n);
+    const smooth = this.lowSmooth;
+    const r = Math.min(Math.floor(LOW_SMOOTH / 2), Math.floor((n - 1) / 2));
+    let best = -Infinity;
+    for (let i = 0; i < n; i++) {
+      const lo = Math.max(0, i - r), hi = Math.min(n - 1, i + r);
+      let s = 0;
+      for (let q = lo; q <= hi; q++) s += e[j0 + q];
+      smooth[i] = s / (hi - lo + 1);
+      if (smooth[i] > best) best = smooth[i];
+    }
+    const quarter = Math.max(1, Math.floor(n / 4));
+    let first = 0, last = 0;
+    for (let i = 0; i < quarter; i++) {
+      first += smooth[i];
+      last += smooth[n - 1 - i];
+    }
+    out[o++] = best - first / quarter;
+    out[o++] = best - last / quarter;
+    let tMean = 0, yMean = 0;
+    for (let i = 0; i < n; i++) {
+      tMean += i;
+      yMean += e[j0 + i];
+    }
+    tMean /= n; yMean /= n;
+    let sxy = 0, sxx = 0;
+    for (let i = 0; i < n; i++) {
+      sxy += (i - tMean) * (e[j0 + i] - yMean);
+      sxx += (i - tMean) * (i - tMean);
+    }
+    const framesPerSecond = LOW_SAMPLE_RATE / LOW_HOP;
+    out[o++] = sxx > 0 ? (sxy / sxx) * framesPerSecond : 0;
+    return o;
+  }
+
+  /** Co-modulation of the window's band-group log envelopes (groupEnv, m frames each), written from out[o]. */
+  private comodulation(m: number, out: Float32Array, o: number): number {
+    const G = GROUPS;
+    const env = this.groupEnv;
+    const cov = this.cov.fill(0);
+    const covD = this.covDelta.fill(0);
+    // Remove each envelope's mean in place (groupEnv is not read again for this window).
+    for (let g = 0; g < G; g++) {
+      let s = 0;
+      for (let i = 0; i < m; i++) s += env[g * MOD_FFT + i];
+      s /= m;
+      for (let i = 0; i < m; i++) env[g * MOD_FFT + i] -= s;
+    }
+    for (let g = 0; g < G; g++) {
+      for (let h = g; h < G; h++) {
+        let c = 0, d = 0;
+        const a = g * MOD_FFT, b = h * MOD_FFT;
+        for (let i = 0; i < m; i++) c += env[a + i] * env[b + i];
+        for (let i = 1; i < m; i++) d += (env[a + i] - env[a + i - 1]) * (env[b + i] - env[b + i - 1]);
+        cov[g * G + h] = cov[h * G + g] = c;
+        covD[g * G + h] = covD[h * G + g] = d;
+      }
+    }
+    let all = 0, allD = 0, adj = 0, adjD = 0;
+    for (let g = 0; g < G; g++) {
+      for (let h = g + 1; h < G; h++) {
+        const r = correlation(cov, G, g, h);
+        const rD = correlation(covD, G, g, h);
+        all += r; allD += rD;
+        if (h === g + 1) {
+          adj += r; adjD += rD;
+        }
+      }
+    }
+    const pairs = (G * (G - 1)) / 2;
+    out[o++] = all / pairs;
+    out[o++] = adj / (G - 1);
+    // The lower four groups' summed envelope against the upper four's.
+    let lowHigh = 0, lowLow = 0, highHigh = 0;
+    for (let g = 0; g < G; g++) {
+      for (let h = 0; h < G; h++) {
+        const c = cov[g * G + h];
+        if (g < G / 2 && h < G / 2) lowLow += c;
+        else if (g >= G / 2 && h >= G / 2) highHigh += c;
+        else lowHigh += c / 2;
+      }
+    }
+    out[o++] = lowLow * highHigh > 1e-12 ? lowHigh / Math.sqrt(lowLow * highHigh) : 0;
+    out[o++] = allD / pairs;
+    out[o++] = adjD / (G - 1);
+    // Each group against the sum of the others.
+    let sumAll = 0;
+    for (let i = 0; i < G * G; i++) sumAll += cov[i];
+    for (let g = 0; g < G; g++) {
+      let row = 0;
+      for (let h = 0; h < G; h++) row += cov[g * G + h];
+      const self = cov[g * G + g];
+      const cross = row - self;
+      const others = sumAll - 2 * row + self;
+      out[o++] = self * others > 1e-12 ? cross / Math.sqrt(self * others) : 0;
+    }
+    return o;
+  }
+
+  /** Log modulation power of env[at .. at + m) (mean removed) in MOD_BANDS, written from out[o]. */
+  private modulation(env: Float64Array, at: number, m: number, out: Float32Array, o: number): number {
     let mean = 0;
-    for (let i = 0; i < m; i++) mean += env[i];
+    for (let i = 0; i < m; i++) mean += env[at + i];
     mean /= m;
     const x = this.modIn;
     x.fill(0);
-    for (let i = 0; i < m; i++) x[i] = env[i] - mean;
+    for (let i = 0; i < m; i++) x[i] = env[at + i] - mean;
     this.modFft.forward(x, this.modRe, this.modIm);
     const binHz = FRAME_RATE / MOD_FFT;
     for (const [lo, hi] of MOD_BANDS) {
@@ -383,6 +678,74 @@ function sortedCopy(values: ArrayLike<number>, start: number, end: number, scrat
   const n = end - start;
   for (let i = 0; i < n; i++) scratch[i] = values[start + i];
   return scratch.subarray(0, n).sort();
+}
+
+/** Peak bin k (of values[row .. row + size)) refined by parabolic interpolation on the log power, ±0.5 bin. */
+function interpolatePeak(values: ArrayLike<number>, row: number, k: number, size: number): number {
+  if (k <= 0 || k >= size - 1) return k;
+  const a = Math.log(values[row + k - 1]);
+  const b = Math.log(values[row + k]);
+  const c = Math.log(values[row + k + 1]);
+  const denom = a - 2 * b + c;
+  return denom < 0 ? k + Math.max(-0.5, Math.min(0.5, (0.5 * (a - c)) / denom)) : k;
+}
+
+/**
+ * Mains hum at `base` Hz: ln of the summed power of harmonics 1–4 (the stronger of the two bins around each) over
+ * the summed mean of their neighbours 3–4 bins away on either side (beyond the Hann main lobe; 50 Hz has only its
+ * upper neighbours in the band); a harmonic that is no local maximum counts as its neighbours' level. Noise gives
+ * ≈ 0–0.3, a hum several units more.
+ */
+function mainsHum(spec: Float64Array, base: number): number {
+  let tone = 0, around = 0;
+  for (let h = 1; h <= 4; h++) {
+    const k = Math.floor((h * base) / LOW_BIN_HZ) - LOW_K0;
+    if (k < 0 || k + 4 >= LOW_BINS) continue;
+    let s = spec[k + 3] + spec[k + 4], count = 2;
+    if (k - 4 >= 0) {
+      s += spec[k - 3] + spec[k - 4];
+      count += 2;
+    }
+    const level = s / count;
+    // Only a local maximum counts: the skirt of a strong tone nearby (a 35 Hz engine order next to 50 Hz) is no hum.
+    const peak = Math.max(spec[k], spec[k + 1]);
+    const isPeak = peak >= spec[k + 2] && (k === 0 || peak >= spec[k - 1]);
+    tone += isPeak ? peak : level;
+    around += level;
+  }
+  return around > 0 ? Math.log(tone / around) : 0;
+}
+
+/** Correlation coefficient of envelopes g and h from their G × G (co)variance sums; 0 for a constant envelope. */
+function correlation(c: Float64Array, G: number, g: number, h: number): number {
+  const q = c[g * G + g] * c[h * G + h];
+  return q > 1e-12 ? c[g * G + h] / Math.sqrt(q) : 0;
+}
+
+/** Kaiser-windowed sinc low-pass of the decimator (unit gain at DC). */
+function lowPassFir(): Float64Array {
+  const h = new Float64Array(LOW_TAPS);
+  const half = (LOW_TAPS - 1) / 2;
+  const fc = LOW_CUTOFF_HZ / FEATURE_SAMPLE_RATE;
+  let sum = 0;
+  for (let i = 0; i < LOW_TAPS; i++) {
+    const t = i - half;
+    const sinc = t === 0 ? 2 * fc : Math.sin(2 * Math.PI * fc * t) / (Math.PI * t);
+    const w = besselI0(LOW_KAISER_BETA * Math.sqrt(1 - (t / half) ** 2)) / besselI0(LOW_KAISER_BETA);
+    sum += h[i] = sinc * w;
+  }
+  for (let i = 0; i < LOW_TAPS; i++) h[i] /= sum;
+  return h;
+}
+
+/** Modified Bessel function of the first kind, order 0 (power series; converges fast for the β used here). */
+function besselI0(x: number): number {
+  let term = 1, sum = 1;
+  for (let k = 1; k < 50 && term > 1e-12 * sum; k++) {
+    term *= (x / (2 * k)) ** 2;
+    sum += term;
+  }
+  return sum;
 }
 
 function std(values: ArrayLike<number>, start: number, end: number): number {

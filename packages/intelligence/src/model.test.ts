@@ -42,6 +42,14 @@ test('parseModel rejects documents that are not a usable model, naming the defec
   assert.throws(() => parseModel({ ...good, formatVersion: 99 }), /formatVersion/);
   assert.throws(() => parseModel({ ...good, classes: ['a', 'b'] }), /outputs for 2 classes/);
   assert.throws(() => parseModel({ ...good, features: { ...good.features, names: good.features.names.slice(1) } }), /different feature set/);
+  // A model of the 205-feature set (1.2.0 and before, without the low-frequency and co-modulation features).
+  const names205 = good.features.names.slice(0, 205);
+  assert.ok(names205.length < FEATURE_COUNT);
+  assert.throws(() => parseModel({
+    ...good,
+    features: { ...good.features, names: names205 },
+    normalisation: { mean: good.normalisation.mean.slice(0, 205), std: good.normalisation.std.slice(0, 205) },
+  }), /trained on a different feature set/);
   const broken = structuredClone(good);
   broken.layers[0].weights[0] = Number.NaN;
   assert.throws(() => parseModel(broken), /non-finite/);

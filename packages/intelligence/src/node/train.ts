@@ -29,7 +29,7 @@ export const TRAINING_DEFAULTS = {
   /** Held-out generated test examples per class (fresh seed). */
   testExamplesPerClass: 100,
   /** Version written into the model. */
-  version: '1.2.0',
+  version: '1.3.0',
   /**
    * MLP and regularisation of the shipped model (overridable per option). Input noise σ 0.3 rather than 1.1.0's
    * 0.8: on this generator's 1200-per-class features (docs/eval-classifier.md, pilots) 0.8 gives held-out
@@ -378,7 +378,10 @@ ${c.model.features.names.length} values per 3 s window (hop 1 s; shorter clips a
 means (level-normalised), standard deviations and mean |Δ|; dynamics percentiles; spectral flatness, centroid,
 flux; tonality and tonal-peak frequency statistics (sweep speed, stability); periodicity (pitch strength 60–400 Hz,
 and 444–1000 Hz for shouts and screams); the modulation spectrum (0.25–31 Hz in 6 bands) of 8 band-group
-envelopes, the full-band envelope and the tonal-peak frequency track. 512-sample frames, 256 hop, 16 kHz. Longer clips: window probabilities averaged.
+envelopes, the full-band envelope and the tonal-peak frequency track; from a 2 kHz decimation (256-point frames,
+7.8 Hz bins over 20–500 Hz): the low band's level and centroid, its strongest tones, harmonicity, mains hum, the
+low peak's steadiness and the low envelope's spread, rise, fall and slope; the co-modulation (correlation) of the
+8 band-group envelopes. 512-sample frames, 256 hop, 16 kHz. Longer clips: window probabilities averaged.
 
 ## Metrics
 ### Held-out generated data (seed ${c.run.seed} + ${TEST_SEED_OFFSET}, ${c.run.testPerClass} examples per class, never trained on)

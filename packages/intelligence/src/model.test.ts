@@ -93,8 +93,8 @@ test('the shipped model on fresh generated data (a seed never used in training) 
     });
   }
   const report = evaluatePredictions(truth, predicted, NOISE_CLASSES);
-  // Measured 83.3% on these 120 examples; the model card has the 600-example figure (87.2%). The issue's target is
-  // 98%: not reached yet (see docs/eval-classifier.md).
+  // Model 1.3.0: 93.3 % on these 120 examples, safety recall 100 %; the model card has the 1000-example figure
+  // (92.1 %). The issue's target is 98 %: not reached yet (see docs/eval-classifier.md).
   assert.ok(report.accuracy >= 0.8, `held-out generated accuracy ${report.accuracy}`);
   assert.ok((report.safetyRecall ?? 0) >= 0.9, `safety recall ${report.safetyRecall}`);
 });

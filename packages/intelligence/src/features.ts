@@ -85,6 +85,8 @@ const LOW_K1 = Math.floor(LOW_BAND_HZ[1] / LOW_BIN_HZ);
 const LOW_BINS = LOW_K1 - LOW_K0 + 1;
 /** Energy floor per low bin: about the 16-bit quantisation noise after decimation. */
 const LOW_FLOOR = 1e-9;
+/** Values written by FeatureExtractor.lowFrequency() (the 'low.*' names). */
+const LOW_FEATURE_COUNT = 15;
 /** Low-envelope smoothing for the rise and fall (5 low frames ≈ 320 ms): a peak of the raw envelope is mostly noise. */
 const LOW_SMOOTH = 5;
 
@@ -108,6 +110,7 @@ function buildNames(): string[] {
   names.push('low.env.std', 'low.rise', 'low.fall', 'low.slope');
   names.push('comod.mean', 'comod.adjacent', 'comod.lowHigh', 'comod.delta.mean', 'comod.delta.adjacent');
   for (let g = 0; g < GROUPS; g++) names.push(`env${g}.comod`);
+  if (names.filter((n) => n.startsWith('low.')).length !== LOW_FEATURE_COUNT) throw new Error('LOW_FEATURE_COUNT does not match the low.* names');
   return names;
 }
 
@@ -466,12 +469,14 @@ export class FeatureExtractor {
     const c1 = (end - 1) * HOP_SIZE + FRAME_SIZE / 2;
     const step = LOW_HOP * LOW_DECIMATION;
     const centre = (LOW_FFT / 2) * LOW_DECIMATION;
+    if (a.lowCount === 0) {
+      // Under LOW_FFT · LOW_DECIMATION samples (0.128 s, shorter than MIN_FRAMES): no low frame, no information.
+      out.fill(0, o, o + LOW_FEATURE_COUNT);
+      return o + LOW_FEATURE_COUNT;
+    }
     let j0 = Math.max(0, Math.ceil((c0 - centre) / step));
     let j1 = Math.min(a.lowCount - 1, Math.floor((c1 - centre) / step));
-    if (a.lowCount === 0) {
-      for (let i = 0; i < 15; i++) out[o++] = 0;
-      return o;
-    }
+    // A window shorter than one low-frame hop: the nearest low frame.
     if (j1 < j0) j0 = j1 = Math.min(j0, a.lowCount - 1);
     const n = j1 - j0 + 1;
     // Window-averaged spectrum: level, centroid, tones, harmonicity, mains.

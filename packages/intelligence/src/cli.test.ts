@@ -107,8 +107,9 @@ test('classifier eval on a per-class folder prints the metrics; --json has the d
   for (const key of ['accuracy', 'macroRecall', 'perClassRecall', 'falseBypassRate', 'safetyRecall', 'confusion', 'excluded']) assert.ok(key in r, key);
   assert.deepEqual(r.excluded, { weather: 2 });
   assert.equal(r.clips, 4);
-  // What a session would do: neither engine clip turns the anti-noise off, a siren does (model 1.2.0 misses the
-  // other: it calls those 2 s household, and the detector hears no onset in them).
+  // What a session would do: neither engine clip turns the anti-noise off, a siren does (model 1.3.0 misses the
+  // other: its 1-s answers are siren at 0.73, under the 0.8 a bypass needs, then office; the detector hears no
+  // onset in it).
   assert.match(text.stdout, /in a session[\s\S]*bypass on safety clips\s+\d+\.\d%[\s\S]*bypass on other clips\s+0\.0%/);
   assert.deepEqual([r.session.safetyClips, r.session.otherClips, r.session.falseBypassRate], [2, 2, 0]);
   assert.ok(r.session.safetyRecall >= 0.5, `session safety recall ${r.session.safetyRecall}`);

@@ -23,6 +23,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { NoiseClassifier, presetBankFromJson, type NoiseModel } from '@antiphase/intelligence';
 import { loadModelFile } from '@antiphase/intelligence/node';
+import { useSpecificWasmWrappers } from './wasm-wrappers.js';
 import { estimateLoad, OFF_PATH_LOAD, resolveConfig, type ResolvedConfig } from './config.js';
 import { deserializeError, EngineError, type SerializedEngineError } from './errors.js';
 import { BackgroundThread } from './background.js';
@@ -138,6 +139,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   constructor(options: EngineOptions = {}) {
     super();
+    useSpecificWasmWrappers(); // before any session's kernels exist; workers share the process's V8 flags
     const workers = options.workers ?? defaultWorkerCount();
     if (!Number.isInteger(workers) || workers < 0 || workers > 1024) {
       throw new EngineError('INVALID_CONFIG', `workers must be an integer from 0 to 1024, got ${workers}`, 'workers');

@@ -7,6 +7,7 @@ export type {
 } from './types.js';
 export { defaultWorkerCount, Engine, type EngineEvents, type EngineOptions } from './engine.js';
 export { Session, type SessionOptions } from './session.js';
+export { useSpecificWasmWrappers } from './wasm-wrappers.js';
 export { DisturbanceAnalyser, welchAnalysis, type AnalyserOptions } from './analysis.js';
 export type { NoiseEvent, NoiseEventType } from './noise-monitor.js';
 export { EngineError, ENGINE_ERROR_CODES, isEngineErrorCode, type EngineErrorCode } from './errors.js';

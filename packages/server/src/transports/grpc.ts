@@ -306,7 +306,7 @@ class GrpcStream {
   }
 
   private release(frame: GrpcPending): void {
-    if (this.pool.length < this.options.queueFrames + 1) this.pool.push({ reference: frame.reference, error: frame.error });
+    if (this.pool.length < this.options.queueFrames + 1) this.pool.push(frame); // its sample buffers, reused
   }
 
   /** Noise events travel as audio-less chunks with event_json (anc.proto). */

@@ -326,7 +326,7 @@ export class StreamConnection {
   }
 
   private release(frame: PendingFrame): void {
-    if (this.pool.length < this.options.queueFrames + 1) this.pool.push({ reference: frame.reference, error: frame.error, channels: frame.channels });
+    if (this.pool.length < this.options.queueFrames + 1) this.pool.push(frame); // its sample buffers, reused
   }
 
   /** A frame of a session this thread runs: processed and answered before the next message is read. */
